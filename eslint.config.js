@@ -1,0 +1,26 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'figures/**', 'runs/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // Pure math never reaches for tfjs, the filesystem or the CLI (DEVELOPERS: layout shows the architecture).
+    files: ['src/geometry/**', 'src/ufm/**', 'src/util/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@tensorflow/*', 'node:fs', 'fs', 'node:fs/*', 'fs/*', 'commander', '**/cli/**', '**/deep/**', '**/io/**', '**/plot/**'],
+            message: 'src/geometry, src/ufm and src/util are pure math: no tfjs, filesystem or CLI imports.' },
+        ],
+      }],
+    },
+  },
+);
