@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './usageError.js';
+import { registerCommands } from './commands.js';
+
+/** The `mlnc` command line. Each subcommand lives in its own file and is registered in commands.ts. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('mlnc')
+    .description('Neural collapse in multi-label learning with the pick-all-label loss')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help/version exit with 0; commander has already printed its one-line message for usage errors.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`mlnc: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as { name?: string; message?: string; exitCode?: number };
+    if (typeof e?.exitCode === 'number' && e.message) {
+      process.stderr.write(`mlnc: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    // An internal bug: keep the stack, it is what a bug report needs.
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
