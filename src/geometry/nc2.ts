@@ -1,0 +1,18 @@
+import type { Matrix } from './types.js';
+import { etfDistance } from './etfDistance.js';
+import { centreRows, globalMean } from './means.js';
+
+/** NC2 of the classifier: etf(W) for W K×d (rows w_k). */
+export function nc2W(W: Matrix, K: number): number {
+  return etfDistance(W, K);
+}
+
+/** NC2 of the features: etf(M̃) with M̃ the class means centred by μ_G = mean of the class means. */
+export function nc2H(classMeansKd: Matrix): number {
+  return etfDistance(centreRows(classMeansKd, globalMean(classMeansKd)), classMeansKd.rows);
+}
+
+/** The public code's NC2 of the features, on the uncentred class means μ_k; for comparison with its numbers. */
+export function nc2HUncentred(classMeansKd: Matrix): number {
+  return etfDistance(classMeansKd, classMeansKd.rows);
+}
