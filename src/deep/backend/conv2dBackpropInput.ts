@@ -1,0 +1,83 @@
+/**
+ * Conv2DBackpropInput for the tfjs wasm backend as an XNNPACK forward conv (the stock wasm kernel is a plain loop).
+ *
+ *   dx[n, i, j, ci] = Σ_{r, s, co} dyD[n, i + padTop − r, j + padLeft − s, co] · w[r, s, ci, co]
+ *
+ * where dyD is dy with (stride − 1) zeros inserted between its rows/columns. With r' = R−1−r this is a correlation
+ * of dyD with the spatially flipped, in/out-transposed filter wF[r', s', co, ci] = w[R−1−r', S−1−s', ci, co]
+ * at stride 1 and padding (R−1−padTop) on top. 1×1 filters at stride 1 are a plain matmul dy · wᵀ.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as ops from './wasmOps.js';
+import type { WasmBackendLike } from './wasmOps.js';
+import { convGeometry } from './conv2dBackpropFilter.js';
+import type { ConvGeometry } from './conv2dBackpropFilter.js';
+
+type TensorInfo = tf.TensorInfo;
+
+export function inputGradViaConv(backend: WasmBackendLike, dy: TensorInfo, w: TensorInfo, g: ConvGeometry): TensorInfo {
+  if (g.padTop > g.fH - 1 || g.padLeft > g.fW - 1) {
+    throw new Error(`wasm Conv2DBackpropInput: padding (${g.padTop}, ${g.padLeft}) larger than filter − 1 is not supported`);
+  }
+  if (g.fH === 1 && g.fW === 1 && g.sH === 1 && g.sW === 1) {
+    const m = g.batch * g.outH * g.outW;
+    const dy2 = ops.reshape(backend, dy, [1, m, g.outC]);
+    const w2 = ops.reshape(backend, w, [1, g.inC, g.outC]);
+    const dx2 = ops.matMul(backend, dy2, w2, false, true);
+    ops.release(backend, dy2, w2);
+    const dx = ops.reshape(backend, dx2, [g.batch, g.inH, g.inW, g.inC]);
+    ops.release(backend, dx2);
+    return dx;
+  }
+  const flipped = ops.runWasmKernel('Reverse', { x: w }, { dims: [0, 1] }, backend);
+  const wF = ops.transpose(backend, flipped, [0, 1, 3, 2]); // [R, S, Co, Ci]
+  ops.release(backend, flipped);
+  const dyD = dilate(backend, dy, g); // [N, OH·sh, OW·sw, Co]: trailing (stride − 1) zero rows/cols
+  const hD = dyD.shape[1];
+  const wD = dyD.shape[2];
+  const top = g.fH - 1 - g.padTop;
+  const left = g.fW - 1 - g.padLeft;
+  const bottom = g.inH + g.fH - 1 - hD - top;
+  const right = g.inW + g.fW - 1 - wD - left;
+  const out = ops.conv2d(backend, dyD, wF, [1, 1], [1, 1], [
+    [top, Math.max(0, bottom)],
+    [left, Math.max(0, right)],
+  ]);
+  ops.release(backend, wF);
+  if (dyD !== dy) ops.release(backend, dyD);
+  if (bottom >= 0 && right >= 0) return out;
+  const dx = ops.slice(backend, out, [0, 0, 0, 0], [g.batch, g.inH, g.inW, g.inC]);
+  ops.release(backend, out);
+  return dx;
+}
+
+/** dy with (stride − 1) zeros after every row/column, via a 5-D pad: [N·OH, 1, OW, 1, C] → [N·OH, sh, OW, sw, C]. */
+function dilate(backend: WasmBackendLike, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  if (g.sH === 1 && g.sW === 1) return dy;
+  const dy5 = ops.reshape(backend, dy, [g.batch * g.outH, 1, g.outW, 1, g.outC]);
+  const padded = ops.pad(backend, dy5, [
+    [0, 0],
+    [0, g.sH - 1],
+    [0, 0],
+    [0, g.sW - 1],
+    [0, 0],
+  ]);
+  ops.release(backend, dy5);
+  const dyD = ops.reshape(backend, padded, [g.batch, g.outH * g.sH, g.outW * g.sW, g.outC]);
+  ops.release(backend, padded);
+  return dyD;
+}
+
+export const conv2DBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as tf.NamedAttrMap;
+  const g = convGeometry(
+    a.inputShape as number[],
+    filter.shape,
+    a.strides as [number, number],
+    a.pad,
+    a.dimRoundingMode,
+    a.dataFormat,
+  );
+  return inputGradViaConv(backend as unknown as WasmBackendLike, dy, filter, g);
+};

@@ -1,0 +1,124 @@
+/**
+ * Picks and initialises the tfjs backend: node-gpu → node → wasm → cpu.
+ *
+ * tfjs-node(-gpu) are optional dependencies (their install downloads libtensorflow), so each is a caught dynamic
+ * import. All backends share the one tfjs-core instance that '@tensorflow/tfjs' re-exports: tfjs-node registers
+ * its backend on the tfjs-core it requires, which npm dedupes to the same package.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
+import type { WasmKernelOptions } from './registerWasmTrainingKernels.js';
+
+export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+
+export interface InitBackendOptions {
+  /** Options for the custom wasm training kernels (only used on wasm). */
+  wasmKernels?: WasmKernelOptions;
+  /** Environment to read MLNC_BACKEND from (default process.env); for tests. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface BackendInfo {
+  /** tf.getBackend() after init: 'tensorflow' (node / node-gpu), 'wasm' or 'cpu'. */
+  name: string;
+  /** Which preference was satisfied. */
+  kind: Exclude<BackendPreference, 'auto'>;
+  tf: typeof tf;
+}
+
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+type Attempt = () => Promise<string>;
+
+async function tryNode(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<string> {
+  // A variable specifier keeps TypeScript from requiring the (possibly absent) package's types.
+  const spec: string = pkg;
+  await import(spec);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but backend 'tensorflow' did not initialise`);
+  return 'tensorflow';
+}
+
+/** Directory of the tfjs-backend-wasm .wasm binaries, resolved through node_modules from this file. */
+export function wasmBinaryDir(): string {
+  const require = createRequire(import.meta.url);
+  return require.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
+}
+
+let wasmPathsSet = false;
+
+async function tryWasm(opts: InitBackendOptions): Promise<string> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (!wasmPathsSet) {
+    wasm.setWasmPaths(wasmBinaryDir());
+    wasmPathsSet = true;
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error(`backend 'wasm' did not initialise`);
+  registerWasmTrainingKernels(opts.wasmKernels);
+  return 'wasm';
+}
+
+async function tryCpu(): Promise<string> {
+  if (!(await tf.setBackend('cpu'))) throw new Error(`backend 'cpu' did not initialise`);
+  return 'cpu';
+}
+
+function attemptFor(kind: Exclude<BackendPreference, 'auto'>, opts: InitBackendOptions): Attempt {
+  switch (kind) {
+    case 'node-gpu':
+      return () => tryNode('@tensorflow/tfjs-node-gpu');
+    case 'node':
+      return () => tryNode('@tensorflow/tfjs-node');
+    case 'wasm':
+      return () => tryWasm(opts);
+    case 'cpu':
+      return tryCpu;
+  }
+}
+
+function parsePreference(value: string, source: string): BackendPreference {
+  if ((BACKEND_PREFERENCES as readonly string[]).includes(value)) return value as BackendPreference;
+  throw new BackendError(`${source} '${value}' is not a backend; expected one of ${BACKEND_PREFERENCES.join(', ')}`);
+}
+
+let current: { preference: BackendPreference; info: BackendInfo } | undefined;
+
+/**
+ * Initialise a backend. The argument wins over env MLNC_BACKEND, which wins over 'auto'. 'auto' tries
+ * node-gpu → node → wasm → cpu and silently skips what is unavailable; an explicit choice that cannot
+ * load throws BackendError. Idempotent: a repeated call with the same preference returns the same result
+ * (re-selecting the backend if someone switched it since).
+ */
+export async function initBackend(preference?: BackendPreference, opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const envValue = (opts.env ?? process.env).MLNC_BACKEND;
+  const pref =
+    preference !== undefined
+      ? parsePreference(preference, 'backend preference')
+      : envValue !== undefined && envValue !== ''
+        ? parsePreference(envValue, 'MLNC_BACKEND')
+        : 'auto';
+  if (current !== undefined && current.preference === pref && tf.getBackend() === current.info.name) {
+    if (current.info.kind === 'wasm' && opts.wasmKernels !== undefined) registerWasmTrainingKernels(opts.wasmKernels);
+    return current.info;
+  }
+  const kinds: Exclude<BackendPreference, 'auto'>[] = pref === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [pref];
+  const failures: string[] = [];
+  for (const kind of kinds) {
+    try {
+      await attemptFor(kind, opts)();
+      await tf.ready();
+      const info: BackendInfo = { name: tf.getBackend(), kind, tf };
+      current = { preference: pref, info };
+      return info;
+    } catch (err) {
+      failures.push(`${kind}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+  }
+  throw new BackendError(`no tfjs backend could be initialised for '${pref}' (${failures.join('; ')})`);
+}

@@ -1,0 +1,63 @@
+/**
+ * Installs our training kernels on the tfjs wasm backend: Conv2DBackpropFilter (missing in tfjs-backend-wasm 4.22),
+ * a faster Conv2DBackpropInput (XNNPACK conv instead of the stock loop) and a tile-free FusedBatchNorm gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeConv2DBackpropFilterKernel } from './conv2dBackpropFilter.js';
+import type { FilterGradRoute } from './conv2dBackpropFilter.js';
+import { conv2DBackpropInputKernel } from './conv2dBackpropInput.js';
+import { fusedBatchNormGradConfig } from './batchNormGrad.js';
+
+export interface WasmKernelOptions {
+  /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (per-tap matmuls), 'auto' (im2col for 1×1). */
+  filterGradRoute?: FilterGradRoute;
+  /** Replace the stock wasm Conv2DBackpropInput (default true). */
+  fastInputGrad?: boolean;
+  /** Replace the FusedBatchNorm gradient (default true). */
+  batchNormGrad?: boolean;
+}
+
+// The stock configs, captured before we first replace them, so options can switch back (used by bench/kernels.ts).
+let stockInputGrad: tf.KernelConfig | undefined;
+let stockBatchNormGrad: tf.GradConfig | undefined;
+let captured = false;
+
+function setKernel(kernelName: string, config: tf.KernelConfig | undefined): void {
+  if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+  if (config !== undefined) tf.registerKernel(config);
+}
+
+/**
+ * Idempotent; calling again with other options re-registers accordingly (the stock kernels come back when an option
+ * is turned off). Returns the names of what is now replaced.
+ */
+export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): string[] {
+  if (!captured) {
+    stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    stockBatchNormGrad = tf.getGradient('FusedBatchNorm');
+    captured = true;
+  }
+  const replaced = ['Conv2DBackpropFilter'];
+  setKernel('Conv2DBackpropFilter', {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: makeConv2DBackpropFilterKernel(opts.filterGradRoute ?? 'auto'),
+  });
+  if (opts.fastInputGrad ?? true) {
+    setKernel('Conv2DBackpropInput', {
+      kernelName: 'Conv2DBackpropInput',
+      backendName: 'wasm',
+      kernelFunc: conv2DBackpropInputKernel,
+    });
+    replaced.push('Conv2DBackpropInput');
+  } else {
+    setKernel('Conv2DBackpropInput', stockInputGrad);
+  }
+  if (opts.batchNormGrad ?? true) {
+    tf.registerGradient(fusedBatchNormGradConfig);
+    replaced.push('FusedBatchNorm gradient');
+  } else if (stockBatchNormGrad !== undefined) {
+    tf.registerGradient(stockBatchNormGrad);
+  }
+  return replaced;
+}

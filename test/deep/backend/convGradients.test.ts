@@ -1,0 +1,110 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, wasmBinaryDir } from '../../../src/deep/backend/initBackend.js';
+import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
+import type { FilterGradRoute } from '../../../src/deep/backend/conv2dBackpropFilter.js';
+import { Rng } from '../../../src/util/rng.js';
+
+interface ConvCase {
+  batch: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  stride: 1 | 2;
+  pad: 'same' | 'valid';
+  seed: number;
+}
+
+interface Grads {
+  dx: Float32Array;
+  dw: Float32Array;
+}
+
+/** Gradients of Σ conv2d(x, w) ⊙ m with respect to x and w (m random, so every output element matters). */
+function convGrads(backend: string, c: ConvCase): Grads {
+  tf.setBackend(backend);
+  const rng = new Rng(c.seed);
+  const xShape: [number, number, number, number] = [c.batch, c.h, c.w, c.ci];
+  const wShape: [number, number, number, number] = [c.k, c.k, c.ci, c.co];
+  const x = tf.tensor4d(rng.fillNormal(new Float32Array(xShape.reduce((a, b) => a * b))), xShape);
+  const w = tf.tensor4d(rng.fillNormal(new Float32Array(wShape.reduce((a, b) => a * b))), wShape);
+  const yShape = tf.tidy(() => tf.conv2d(x, w, c.stride, c.pad).shape);
+  const m = tf.tensor(rng.fillNormal(new Float32Array(yShape.reduce((a, b) => a * b))), yShape);
+  const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.stride, c.pad), m)),
+  );
+  const [dx, dw] = g([x, w]);
+  const out = { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+  tf.dispose([x, w, m, dx, dw]);
+  return out;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (err > 1e-4 * scale + 1e-5) {
+      throw new Error(`${what}[${i}]: wasm ${actual[i]} vs cpu ${expected[i]} (|err| ${err}, scale ${scale})`);
+    }
+  }
+}
+
+const convCase: fc.Arbitrary<ConvCase> = fc.record({
+  batch: fc.integer({ min: 1, max: 3 }),
+  h: fc.integer({ min: 1, max: 9 }),
+  w: fc.integer({ min: 1, max: 9 }),
+  ci: fc.integer({ min: 1, max: 8 }),
+  co: fc.integer({ min: 1, max: 8 }),
+  k: fc.constantFrom(1, 3),
+  stride: fc.constantFrom(1 as const, 2 as const),
+  pad: fc.constantFrom('same' as const, 'valid' as const),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+}).filter((c) => c.pad === 'same' || (c.h >= c.k && c.w >= c.k));
+
+describe('wasm conv gradient kernels match the cpu backend', () => {
+  let stockFilterGradMissing = false;
+  beforeAll(async () => {
+    // Load the wasm backend without our kernels first, to record what the stock backend offers.
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmBinaryDir());
+    stockFilterGradMissing = tf.getKernel('Conv2DBackpropFilter', 'wasm') === undefined;
+    await initBackend('wasm');
+  });
+
+  for (const route of ['conv', 'im2col'] as FilterGradRoute[]) {
+    it(`dW (route ${route}) and dx over random shapes, strides 1/2, 'same'/'valid', k 1/3`, () => {
+      registerWasmTrainingKernels({ filterGradRoute: route });
+      fc.assert(
+        fc.property(convCase, (c) => {
+          const ref = convGrads('cpu', c);
+          const got = convGrads('wasm', c);
+          expectClose(got.dw, ref.dw, `dW ${JSON.stringify(c)}`);
+          expectClose(got.dx, ref.dx, `dx ${JSON.stringify(c)}`);
+        }),
+        { numRuns: 60, seed: route === 'conv' ? 1 : 2 },
+      );
+    });
+  }
+
+  it('the stock wasm backend really lacks Conv2DBackpropFilter (so the property above tests our kernel)', () => {
+    expect(stockFilterGradMissing).toBe(true);
+  });
+
+  it('does not leak wasm memory across a gradient step', () => {
+    registerWasmTrainingKernels();
+    const c: ConvCase = { batch: 2, h: 6, w: 5, ci: 3, co: 4, k: 3, stride: 2, pad: 'same', seed: 7 };
+    convGrads('wasm', c);
+    tf.setBackend('wasm');
+    const tensorsBefore = tf.memory().numTensors;
+    const dataBefore = tf.backend().numDataIds(); // backend-level buffers, including our kernels' intermediates
+    convGrads('wasm', c);
+    tf.setBackend('wasm');
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(tf.backend().numDataIds()).toBe(dataBefore);
+  });
+});
