@@ -1,0 +1,33 @@
+/**
+ * Every figure renders to a PNG with resvg (non-trivial size, PNG signature). With MLNC_FIG_DIR set, the SVGs and PNGs
+ * are also written there for inspection by eye.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ncCurvesFigure } from '../../src/plot/ncCurves.js';
+import { svgToPng } from '../../src/plot/png.js';
+import { geometryFigure } from '../../src/plot/geometry.js';
+import { syntheticGeometryInput, syntheticRuns } from './sampleData.js';
+
+const outDir = process.env.MLNC_FIG_DIR;
+
+function renderAndCheck(name: string, svg: string): void {
+  const png = svgToPng(svg, { scale: 1.5 });
+  expect(png.length).toBeGreaterThan(10_000);
+  expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, `${name}.svg`), svg);
+    writeFileSync(join(outDir, `${name}.png`), png);
+  }
+}
+
+describe('figures render to PNG with resvg', () => {
+  it('NC curves', () => {
+    renderAndCheck('nc-curves', ncCurvesFigure({ title: 'Neural collapse during training (synthetic)', xLabel: 'epoch', runs: syntheticRuns() }));
+  });
+  it('geometry', () => {
+    renderAndCheck('geometry', geometryFigure(syntheticGeometryInput()));
+  });
+});
