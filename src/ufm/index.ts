@@ -8,3 +8,4 @@ export * from './lbfgs.js';
 export * from './gd.js';
 export * from './init.js';
 export * from './theory.js';
+export * from './theoryPoint.js';
