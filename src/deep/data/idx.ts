@@ -36,7 +36,8 @@ export function parseIdx(bytes: Uint8Array, where: string): IdxArray {
       `${where}: IDX size mismatch: header says ${dims.join('×')} = ${size} values, file holds ${bytes.length - headerLength}`,
     );
   }
-  return { dims, data: bytes.subarray(headerLength) };
+  // A plain Uint8Array view (not a Buffer subclass), so consumers see one array type.
+  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerLength, size) };
 }
 
 /** Reads `path`, or `path.gz` when only the gzipped file exists. */
