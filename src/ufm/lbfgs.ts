@@ -134,6 +134,10 @@ export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: L
     return 0;
   };
 
+  // Steps accepted only through the rounding slack of the approximate Wolfe test can loop forever when the gradient
+  // is inconsistent with f; after this many consecutive steps without a decrease of f, give up.
+  const maxStall = 20;
+  let stall = 0;
   let stopReason: OptimizeResult['stopReason'] = 'max-iter';
   while (true) {
     if (gmax <= tol) {
@@ -203,6 +207,7 @@ export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: L
     }
     [x, xt] = [xt, x];
     [g, gt] = [gt, g];
+    stall = lastValue < fx ? 0 : stall + 1;
     fx = lastValue;
     gmax = maxAbs(g);
     iteration++;
@@ -210,6 +215,10 @@ export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: L
       throw new NonFiniteObjectiveError(Number.isFinite(fx) ? gmax : fx, iteration, 'after a line-search step');
     }
     options.onIteration?.({ iteration, objective: fx, maxAbsGrad: gmax, x, grad: g });
+    if (stall >= maxStall && gmax > tol) {
+      stopReason = 'no-progress';
+      break;
+    }
   }
   return { x, objective: fx, maxAbsGrad: gmax, iterations: iteration, evaluations, stopReason };
 }
