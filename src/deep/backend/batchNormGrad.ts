@@ -22,12 +22,15 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
     const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
     const reduce = (t: tf.Tensor): tf.Tensor => (axes.length > 0 ? tf.sum(t, axes) : t);
 
+    // Shared [C]-sized pieces are computed here, not inside the closures: tfjs runs each input's closure in its
+    // own tidy, so a tensor memoised in one closure would be disposed before the next one uses it. Tensors made
+    // here live until the backward pass ends (they are small); the full-size product is freed at once.
     const rstd = tf.rsqrt(tf.add(variance, tf.scalar(eps)));
     const g = scale == null ? rstd : tf.mul(scale, rstd);
-    let sumDy: tf.Tensor | undefined;
-    let sumDyXc: tf.Tensor | undefined;
-    const getSumDy = (): tf.Tensor => (sumDy ??= reduce(dyT));
-    const getSumDyXc = (): tf.Tensor => (sumDyXc ??= reduce(tf.mul(dyT, tf.sub(x, mean))));
+    const sumDy = reduce(dyT);
+    const sumDyXc = tf.tidy(() => reduce(tf.mul(dyT, tf.sub(x, mean))));
+    const getSumDy = (): tf.Tensor => sumDy;
+    const getSumDyXc = (): tf.Tensor => sumDyXc;
 
     return {
       x: () => tf.mul(dyT, g),

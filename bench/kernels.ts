@@ -1,0 +1,104 @@
+/**
+ * Training-step speed of the reference net (src/deep/backend/referenceNet.ts) on the patched tfjs wasm backend.
+ *
+ * Usage: npm run build && node dist/bench/kernels.js [--steps N] [--variants all|default]
+ * Prints images/s for each kernel variant and a tf.profile breakdown (top 10 kernels by time) for the default one.
+ * One SGD step = forward in training mode (BN batch statistics) + softmax cross-entropy + backward + update.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/deep/backend/initBackend.js';
+import { registerWasmTrainingKernels } from '../src/deep/backend/registerWasmTrainingKernels.js';
+import type { WasmKernelOptions } from '../src/deep/backend/registerWasmTrainingKernels.js';
+import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/backend/referenceNet.js';
+import { Rng } from '../src/util/rng.js';
+
+const BATCH = 64;
+const CLASSES = 10;
+
+function argValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+function trainStep(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor2D): number {
+  const loss = opt.minimize(() => {
+    const logits = model.apply(x, { training: true }) as tf.Tensor;
+    return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+  }, true);
+  const value = loss!.dataSync()[0];
+  loss!.dispose();
+  return value;
+}
+
+async function main(): Promise<void> {
+  const steps = Number(argValue('--steps', '6'));
+  const which = argValue('--variants', 'all');
+  const backend = await initBackend('wasm');
+  console.log(`backend: ${backend.name}; batch ${BATCH}; ${steps} timed steps per variant after 2 warm-up steps`);
+
+  const model = buildReferenceNet({ seed: 1, classes: CLASSES });
+  const params = model.countParams();
+  if (params !== REFERENCE_NET_PARAMS) {
+    throw new Error(`reference net has ${params} parameters, expected ${REFERENCE_NET_PARAMS}`);
+  }
+  console.log(`reference net: ${params} parameters (assert ${REFERENCE_NET_PARAMS} ok)`);
+  const opt = tf.train.sgd(0.01);
+  const rng = new Rng(42);
+  const x = tf.tensor4d(rng.fillNormal(new Float32Array(BATCH * 32 * 32 * 3)), [BATCH, 32, 32, 3]);
+  const labels = Array.from({ length: BATCH }, () => rng.int(CLASSES));
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES).toFloat() as tf.Tensor2D;
+
+  const variants: [string, WasmKernelOptions][] =
+    which === 'default'
+      ? [['default (auto dW, fast dx, BN grad)', {}]]
+      : [
+          ['dW conv route, stock dx, stock BN grad', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false }],
+          ['dW im2col route, stock dx, stock BN grad', { filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false }],
+          ['dW auto route, stock dx, stock BN grad', { filterGradRoute: 'auto', fastInputGrad: false, batchNormGrad: false }],
+          ['dW auto, fast dx, stock BN grad', { filterGradRoute: 'auto', fastInputGrad: true, batchNormGrad: false }],
+          ['dW auto, fast dx, BN grad (default)', {}],
+        ];
+
+  for (const [label, opts] of variants) {
+    registerWasmTrainingKernels(opts);
+    for (let i = 0; i < 2; i++) trainStep(model, opt, x, y);
+    const t0 = performance.now();
+    let loss = 0;
+    for (let i = 0; i < steps; i++) loss = trainStep(model, opt, x, y);
+    const ms = (performance.now() - t0) / steps;
+    console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms/step  ${((BATCH * 1000) / ms).toFixed(1).padStart(6)} images/s  (loss ${loss.toFixed(3)})`);
+  }
+
+  for (const [label, opts] of [
+    ['before: dW conv route, stock dx, stock BN grad', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false }],
+    ['after: default', {}],
+  ] as [string, WasmKernelOptions][]) {
+    if (which === 'default' && label.startsWith('before')) continue;
+    registerWasmTrainingKernels(opts);
+    trainStep(model, opt, x, y);
+    const profile = await tf.profile(() => {
+      trainStep(model, opt, x, y);
+    });
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    let total = 0;
+    for (const k of profile.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      total += ms;
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += ms;
+      e.calls += 1;
+      byKernel.set(k.name, e);
+    }
+    console.log(`\ntf.profile, ${label}: ${profile.kernels.length} kernel calls, ${total.toFixed(1)} ms kernel time`);
+    const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
+    for (const [name, e] of top) {
+      console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms  ${((100 * e.ms) / total).toFixed(1).padStart(5)} %  ${String(e.calls).padStart(4)} calls`);
+    }
+  }
+  tf.dispose([x, y]);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
