@@ -126,9 +126,11 @@ export function drawLinePanel(g: Sel, spec: LinePanelSpec, width: number, height
     const e = Math.round(Math.log10(spec.floor));
     const floorText = Math.abs(10 ** e - spec.floor) < 1e-12 * spec.floor ? formatPow10(e) : String(spec.floor);
     const note = `○ values < ${floorText} (incl. 0) drawn at ${floorText}`;
-    panel.append('rect').attr('x', width - 8 - textWidth(note, theme.noteSize)).attr('y', 1).attr('width', textWidth(note, theme.noteSize) + 6)
-      .attr('height', theme.noteSize + 5).attr('fill', 'white').attr('fill-opacity', 0.85);
-    panel.append('text').attr('class', 'floor-note').attr('x', width - 4).attr('y', 12).attr('text-anchor', 'end')
+    // bottom-left: the emptiest corner of a decaying curve; a white backdrop keeps it readable anyway
+    const tw = textWidth(note, theme.noteSize);
+    panel.append('rect').attr('class', 'floor-note-bg').attr('x', 3).attr('y', height - theme.noteSize - 9).attr('width', tw + 6)
+      .attr('height', theme.noteSize + 6).attr('fill', 'white').attr('fill-opacity', 0.85);
+    panel.append('text').attr('class', 'floor-note').attr('x', 6).attr('y', height - 7).attr('text-anchor', 'start')
       .attr('font-size', theme.noteSize).attr('fill', theme.muted).text(note);
   }
 }

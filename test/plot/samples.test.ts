@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { ncCurvesFigure } from '../../src/plot/ncCurves.js';
 import { svgToPng } from '../../src/plot/png.js';
 import { geometryFigure } from '../../src/plot/geometry.js';
-import { syntheticGeometryInput, syntheticRuns } from './sampleData.js';
+import { gramFigure } from '../../src/plot/gram.js';
+import { rhoFigure } from '../../src/plot/rho.js';
+import { comparisonTableFigure } from '../../src/plot/comparisonTable.js';
+import { fixedVsLearnedFigure } from '../../src/plot/fixedVsLearned.js';
+import {
+  syntheticComparison, syntheticFixedVsLearned, syntheticGeometryInput, syntheticGram, syntheticRhoInput, syntheticRuns,
+} from './sampleData.js';
 
 const outDir = process.env.MLNC_FIG_DIR;
 
@@ -29,5 +35,18 @@ describe('figures render to PNG with resvg', () => {
   });
   it('geometry', () => {
     renderAndCheck('geometry', geometryFigure(syntheticGeometryInput()));
+  });
+  it('rho', () => {
+    renderAndCheck('rho', rhoFigure(syntheticRhoInput()));
+  });
+  it('gram', () => {
+    renderAndCheck('gram', gramFigure(syntheticGram(4, 7)));
+    renderAndCheck('gram-k12', gramFigure(syntheticGram(12, 8)));
+  });
+  it('fixed vs learned', () => {
+    renderAndCheck('fixed-vs-learned', fixedVsLearnedFigure(syntheticFixedVsLearned()));
+  });
+  it('comparison table', () => {
+    renderAndCheck('comparison-table', comparisonTableFigure(syntheticComparison()));
   });
 });
