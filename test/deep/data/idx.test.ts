@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DatasetError } from '../../../src/deep/data/errors.js';
 import { idxImagesWithLabels, parseIdx, readIdxFile } from '../../../src/deep/data/idx.js';
 import { mnistDataDir } from '../../../src/deep/data/mnistSources.js';
-import { withTempDir } from './helpers.js';
-
-/** Writes an IDX uint8 buffer by hand (independent of the parser). */
-export function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  out[2] = 0x08;
-  out[3] = dims.length;
-  dims.forEach((d, i) => new DataView(out.buffer).setUint32(4 + 4 * i, d, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
+import { idxBytes, withTempDir } from './helpers.js';
 
 describe('IDX reader', () => {
   it('parses dims and values', () => {
