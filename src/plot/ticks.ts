@@ -12,13 +12,18 @@ export function formatPow10(e: number): string {
   return `10${String(e).split('').map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
 }
 
+/** 10^e exactly as written in decimal: 10 ** -4 is 0.00009999999999999999 in floating point, 1e-4 is not. */
+export function pow10(e: number): number {
+  return Number(`1e${e}`);
+}
+
 /** Domain of a log axis covering [lo, hi] (both > 0), widened to whole decades. */
 export function logDomain(lo: number, hi: number): [number, number] {
   if (!(lo > 0) || !(hi > 0)) throw new Error(`logDomain needs positive bounds, got ${lo}, ${hi}`);
   const a = Math.floor(Math.log10(lo) + 1e-9);
   let b = Math.ceil(Math.log10(hi) - 1e-9);
   if (a === b) b = a + 1;
-  return [10 ** a, 10 ** b];
+  return [pow10(a), pow10(b)];
 }
 
 /** Powers of ten inside the domain; with more decades than maxTicks, every step-th decade (multiples of step). */
@@ -27,7 +32,7 @@ export function logTicks(domain: readonly [number, number], maxTicks = 6): numbe
   const b = Math.round(Math.log10(Math.max(domain[0], domain[1])));
   const step = Math.max(1, Math.ceil((b - a) / Math.max(1, maxTicks - 1)));
   const out: number[] = [];
-  for (let e = Math.ceil(a / step) * step; e <= b; e += step) out.push(10 ** e);
+  for (let e = Math.ceil(a / step) * step; e <= b; e += step) out.push(pow10(e));
   return out;
 }
 

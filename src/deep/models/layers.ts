@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 /** Small named building blocks shared by the model families. BatchNorm follows PyTorch's defaults (momentum 0.1 there = 0.9 here, ε = 1e-5). */
 export type Sym = tf.SymbolicTensor;
 
-export function conv(x: Sym, filters: number, kernelSize: number, strides: number, name: string): Sym {
+/** ResNet convs have no bias (BatchNorm follows); the PyTorch CIFAR VGG keeps one, so `useBias` matches its parameter count. */
+export function conv(x: Sym, filters: number, kernelSize: number, strides: number, name: string, useBias = false): Sym {
   return tf.layers
-    .conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, name })
+    .conv2d({ filters, kernelSize, strides, padding: 'same', useBias, name })
     .apply(x) as Sym;
 }
 

@@ -20,7 +20,7 @@ export function vggTrunk(input: Sym, variant: keyof typeof CONFIGS, baseWidth: n
       x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same', name: `pool${i}` }).apply(x) as Sym;
     } else {
       const filters = i === lastConv && lastChannels !== undefined ? lastChannels : Math.max(1, Math.round((v * baseWidth) / 64));
-      x = relu(bn(conv(x, filters, 3, 1, `conv${i}`), `bn${i}`), `relu${i}`);
+      x = relu(bn(conv(x, filters, 3, 1, `conv${i}`, true), `bn${i}`), `relu${i}`);
     }
   });
   return x;

@@ -34,7 +34,11 @@ export function extractAll(model: tf.LayersModel, ds: TrainingImages, batchSize:
 
 /** The classifier as a K×d row-major matrix W (tfjs stores the kernel as d×K) and its bias. */
 export function classifierOf(model: tf.LayersModel, layerName = 'classifier'): { W: Float32Array; b: Float32Array; K: number; d: number } {
-  const [kernel, bias] = model.getLayer(layerName).getWeights();
+  // By name: freezing the kernel moves it behind the bias in the layer's weight list.
+  const weights = model.getLayer(layerName).weights;
+  const kernel = weights.find((w) => w.originalName.endsWith('/kernel'))?.read();
+  const bias = weights.find((w) => w.originalName.endsWith('/bias'))?.read();
+  if (!kernel || !bias) throw new Error(`layer ${layerName} lacks a kernel or a bias`);
   const [d, K] = kernel.shape as [number, number];
   const kd = kernel.dataSync();
   const W = new Float32Array(K * d);

