@@ -106,6 +106,7 @@ function solveU(t: Term, K: number, s: number): number {
 
 function terms(input: TheoryInput): { terms: Term[]; N: number; constant: number } {
   const { K, perSetCount, loss } = input;
+  if (typeof perSetCount !== 'object' || perSetCount === null) throw new Error('theory: perSetCount must be an object {m: n_m}');
   const entries = Object.entries(perSetCount).map(([m, n]) => [Number(m), n] as [number, number]);
   if (!Number.isInteger(K) || K < 2) throw new Error(`theory: K must be an integer ≥ 2, got ${K}`);
   if (entries.length === 0) throw new Error('theory: no multiplicities given');

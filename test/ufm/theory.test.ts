@@ -134,6 +134,7 @@ describe('reduced UFM theory', () => {
     expect(() => solveUfmTheory({ ...base, perSetCount: { 2: 1 } })).toThrow(/multiplicity 1 must be present/);
     expect(() => solveUfmTheory({ ...base, perSetCount: { 1: 1, 5: 1 } })).toThrow(/multiplicity 5 is not in 1..4/);
     expect(() => solveUfmTheory({ ...base, K: 1 })).toThrow(/K must be an integer ≥ 2/);
+    expect(() => solveUfmTheory({ ...base, perSetCount: undefined as unknown as Record<number, number> })).toThrow(/perSetCount must be an object/);
     const explicit = explicitDesign(3, [{ set: [0], count: 1 }]);
     expect(() => theoryInputOf(explicit, 'pal', 1e-3, 1e-3)).toThrow(/needs a balanced-within-multiplicity design/);
     const th = solveUfmTheory(base);
