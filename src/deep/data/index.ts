@@ -89,6 +89,7 @@ export function loadDatasetSync(opts: LoadDatasetOptions): DatasetSplits {
 
   const build = (split: SplitName): ImageDataset => {
     const given = opts.counts?.[split] ?? PRESET_COUNTS[preset][split];
+    if (!Array.isArray(given) || given.length === 0) throw new DatasetError(`${split} counts must be a non-empty list (per label set, index m−1 = multiplicity m)`);
     const maxMultiplicity = opts.maxMultiplicity ?? given.length;
     if (maxMultiplicity > MAX_COMPOSITE_MULTIPLICITY) {
       throw new DatasetError(`maxMultiplicity ${maxMultiplicity} is above ${MAX_COMPOSITE_MULTIPLICITY}, the most the quadrant placement of ${opts.dataset} supports`);
@@ -155,3 +156,5 @@ function loadSvhn(opts: LoadDatasetOptions, dataDir: string | undefined, cacheDi
   }
   return { train, test };
 }
+
+export { gatherBatch, summarizeDataset, type DatasetSummary, type FloatBatch } from './batch.js';
