@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
+import { dilateSpatial } from './heapOps.js';
 import { convGeometry } from './conv2dBackpropFilter.js';
 import type { ConvGeometry } from './conv2dBackpropFilter.js';
 
@@ -51,21 +52,9 @@ export function inputGradViaConv(backend: WasmBackendLike, dy: TensorInfo, w: Te
   return dx;
 }
 
-/** dy with (stride − 1) zeros after every row/column, via a 5-D pad: [N·OH, 1, OW, 1, C] → [N·OH, sh, OW, sw, C]. */
+/** dy with (stride − 1) zeros after every row/column: [N, OH·sh, OW·sw, Co]. */
 function dilate(backend: WasmBackendLike, dy: TensorInfo, g: ConvGeometry): TensorInfo {
-  if (g.sH === 1 && g.sW === 1) return dy;
-  const dy5 = ops.reshape(backend, dy, [g.batch * g.outH, 1, g.outW, 1, g.outC]);
-  const padded = ops.pad(backend, dy5, [
-    [0, 0],
-    [0, g.sH - 1],
-    [0, 0],
-    [0, g.sW - 1],
-    [0, 0],
-  ]);
-  ops.release(backend, dy5);
-  const dyD = ops.reshape(backend, padded, [g.batch, g.outH * g.sH, g.outW * g.sW, g.outC]);
-  ops.release(backend, padded);
-  return dyD;
+  return g.sH === 1 && g.sW === 1 ? dy : dilateSpatial(backend, dy, g.sH, g.sW);
 }
 
 export const conv2DBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {

@@ -9,7 +9,7 @@ import { conv2DBackpropInputKernel } from './conv2dBackpropInput.js';
 import { fusedBatchNormGradConfig } from './batchNormGrad.js';
 
 export interface WasmKernelOptions {
-  /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (per-tap matmuls), 'auto' (im2col for 1×1). */
+  /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'auto' (= im2col, measured faster). */
   filterGradRoute?: FilterGradRoute;
   /** Replace the stock wasm Conv2DBackpropInput (default true). */
   fastInputGrad?: boolean;
