@@ -22,27 +22,29 @@ export interface LabelSetGroups {
 export function groupByLabelSet(labels: readonly LabelSet[], K: number): LabelSetGroups {
   if (!Number.isInteger(K) || K < 2) throw new Error(`groupByLabelSet: K = ${K} must be an integer ≥ 2`);
   const N = labels.length;
-  // First pass: a string key for hashing only (label sets stay structured values); identical array objects,
-  // the common case, skip the key building.
-  const byObject = new Map<LabelSet, number>();
-  const byKey = new Map<string, number>();
+  // First pass: a key for hashing only (label sets stay structured values): the bit mask Σ 2^k while it is an exact
+  // double (K ≤ 52), else the joined string. Runs of the same array object skip validation and key building.
+  const byKey = new Map<number | string, number>();
+  const useMask = K <= 52;
   const firstSets: LabelSet[] = [];
   const provisional = new Int32Array(N);
+  let last: LabelSet | undefined;
+  let lastGroup = -1;
   for (let i = 0; i < N; i++) {
     const s = labels[i];
-    let g = byObject.get(s);
-    if (g === undefined) {
+    if (s !== last) {
       validate(s, K, i);
-      const key = s.join(',');
-      g = byKey.get(key);
+      const key = useMask ? bitMask(s) : s.join(',');
+      let g = byKey.get(key);
       if (g === undefined) {
         g = firstSets.length;
         byKey.set(key, g);
         firstSets.push(Object.freeze(s.slice()));
       }
-      byObject.set(s, g);
+      last = s;
+      lastGroup = g;
     }
-    provisional[i] = g;
+    provisional[i] = lastGroup;
   }
   // Canonical order: by multiplicity, then lexicographic, so results never depend on sample order.
   const order = firstSets.map((_, g) => g).sort((a, b) => compareSets(firstSets[a], firstSets[b]));
@@ -72,6 +74,12 @@ function validate(s: LabelSet, K: number, i: number): void {
     }
     if (j > 0 && k <= s[j - 1]) throw new Error(`label set of sample ${i} is not sorted and duplicate-free: [${s.join(', ')}]`);
   }
+}
+
+function bitMask(s: LabelSet): number {
+  let m = 0;
+  for (let j = 0; j < s.length; j++) m += 2 ** s[j];
+  return m;
 }
 
 function compareSets(a: LabelSet, b: LabelSet): number {
