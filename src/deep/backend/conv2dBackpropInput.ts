@@ -6,11 +6,12 @@
  * where dyD is dy with (stride − 1) zeros inserted between its rows/columns. With r' = R−1−r this is a correlation
  * of dyD with the spatially flipped, in/out-transposed filter wF[r', s', co, ci] = w[R−1−r', S−1−s', ci, co]
  * at stride 1 and padding (R−1−padTop) on top. 1×1 filters at stride 1 are a plain matmul dy · wᵀ.
+ * Second route, 'col2im': the column gradient dy · Wᵀ as one matmul, then a scatter-add back to image layout.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
-import { dilateSpatial } from './heapOps.js';
+import { col2im, dilateSpatial, transpose4d } from './heapOps.js';
 import { convGeometry } from './conv2dBackpropFilter.js';
 import type { ConvGeometry } from './conv2dBackpropFilter.js';
 
@@ -57,16 +58,39 @@ function dilate(backend: WasmBackendLike, dy: TensorInfo, g: ConvGeometry): Tens
   return g.sH === 1 && g.sW === 1 ? dy : dilateSpatial(backend, dy, g.sH, g.sW);
 }
 
-export const conv2DBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as tf.NamedAttrMap;
-  const g = convGeometry(
-    a.inputShape as number[],
-    filter.shape,
-    a.strides as [number, number],
-    a.pad,
-    a.dimRoundingMode,
-    a.dataFormat,
-  );
-  return inputGradViaConv(backend as unknown as WasmBackendLike, dy, filter, g);
-};
+/** dx = col2im(dy[N·OH·OW, Co] · W[R·S·Ci, Co]ᵀ): no zero-stuffing, so no wasted MACs at stride 2. */
+export function inputGradViaCol2im(backend: WasmBackendLike, dy: TensorInfo, w: TensorInfo, g: ConvGeometry): TensorInfo {
+  const m = g.batch * g.outH * g.outW;
+  const k = g.fH * g.fW * g.inC;
+  const dy3 = ops.reshape(backend, dy, [1, m, g.outC]);
+  const w4 = ops.reshape(backend, w, [1, 1, k, g.outC]);
+  const wT = transpose4d(backend, w4, [0, 1, 3, 2]); // [1, 1, Co, K]; the filter is small
+  const wT3 = ops.reshape(backend, wT, [1, g.outC, k]);
+  const cols = ops.matMul(backend, dy3, wT3, false, false); // [1, M, R·S·Ci]
+  ops.release(backend, dy3, w4, wT, wT3);
+  const dx = col2im(backend, cols, [g.batch, g.inH, g.inW, g.inC], g);
+  ops.release(backend, cols);
+  return dx;
+}
+
+export type InputGradRoute = 'conv' | 'col2im' | 'auto';
+
+export function makeConv2DBackpropInputKernel(route: InputGradRoute = 'auto'): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as tf.NamedAttrMap;
+    const g = convGeometry(
+      a.inputShape as number[],
+      filter.shape,
+      a.strides as [number, number],
+      a.pad,
+      a.dimRoundingMode,
+      a.dataFormat,
+    );
+    const b = backend as unknown as WasmBackendLike;
+    // 'auto': col2im at stride > 1 (the conv route wastes (stride² − 1)/stride² of its MACs on stuffed zeros),
+    // the conv route at stride 1 (its XNNPACK conv beat matmul + JS scatter-add there; bench/kernels.ts).
+    const useCol2im = route === 'col2im' || (route === 'auto' && (g.sH > 1 || g.sW > 1));
+    return useCol2im ? inputGradViaCol2im(b, dy, filter, g) : inputGradViaConv(b, dy, filter, g);
+  };
+}

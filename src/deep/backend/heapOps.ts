@@ -103,3 +103,46 @@ export function im2colTransposed(
   }
   return out;
 }
+
+/**
+ * col2im, the adjoint of im2col: dx[n, y·sh + r − padTop, x·sw + s − padLeft, ci] += cols[(n·OH + y)·OW + x,
+ * (r·S + s)·Ci + ci], dropping taps that land in the padding. cols is [N·OH·OW, R·S·Ci]; dx is [N, H, W, Ci].
+ */
+export function col2im(
+  backend: WasmBackendLike,
+  cols: TensorInfo,
+  xShape: number[],
+  g: { fH: number; fW: number; sH: number; sW: number; padTop: number; padLeft: number; outH: number; outW: number },
+): TensorInfo {
+  const [n, h, w, ci] = xShape;
+  const out = backend.makeOutput([n, h, w, ci], 'float32');
+  const src = f32(backend, cols);
+  const dst = f32(backend, out);
+  dst.fill(0);
+  const rowLen = g.fH * g.fW * ci;
+  let rowBase = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < g.outH; y++) {
+      for (let x = 0; x < g.outW; x++, rowBase += rowLen) {
+        let j = rowBase;
+        for (let r = 0; r < g.fH; r++) {
+          const iy = y * g.sH + r - g.padTop;
+          if (iy < 0 || iy >= h) {
+            j += g.fW * ci;
+            continue;
+          }
+          for (let s = 0; s < g.fW; s++) {
+            const ix = x * g.sW + s - g.padLeft;
+            if (ix < 0 || ix >= w) {
+              j += ci;
+              continue;
+            }
+            let o = ((b * h + iy) * w + ix) * ci;
+            for (let c = 0; c < ci; c++) dst[o++] += src[j++];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeConv2DBackpropFilterKernel } from './conv2dBackpropFilter.js';
 import type { FilterGradRoute } from './conv2dBackpropFilter.js';
-import { conv2DBackpropInputKernel } from './conv2dBackpropInput.js';
+import { makeConv2DBackpropInputKernel } from './conv2dBackpropInput.js';
+import type { InputGradRoute } from './conv2dBackpropInput.js';
 import { fusedBatchNormGradConfig } from './batchNormGrad.js';
 
 export interface WasmKernelOptions {
@@ -13,6 +14,8 @@ export interface WasmKernelOptions {
   filterGradRoute?: FilterGradRoute;
   /** Replace the stock wasm Conv2DBackpropInput (default true). */
   fastInputGrad?: boolean;
+  /** How our dx is computed: 'conv' (zero-stuffed dy ⊛ flipped filter), 'col2im' (dy · Wᵀ then scatter-add). */
+  inputGradRoute?: InputGradRoute;
   /** Replace the FusedBatchNorm gradient (default true). */
   batchNormGrad?: boolean;
 }
@@ -47,7 +50,7 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): strin
     setKernel('Conv2DBackpropInput', {
       kernelName: 'Conv2DBackpropInput',
       backendName: 'wasm',
-      kernelFunc: conv2DBackpropInputKernel,
+      kernelFunc: makeConv2DBackpropInputKernel(opts.inputGradRoute ?? 'auto'),
     });
     replaced.push('Conv2DBackpropInput');
   } else {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, wasmBinaryDir } from '../../../src/deep/backend/initBackend.js';
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
 import type { FilterGradRoute } from '../../../src/deep/backend/conv2dBackpropFilter.js';
+import type { InputGradRoute } from '../../../src/deep/backend/conv2dBackpropInput.js';
 import { Rng } from '../../../src/util/rng.js';
 
 interface ConvCase {
@@ -76,9 +77,13 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
     await initBackend('wasm');
   });
 
-  for (const route of ['conv', 'im2col'] as FilterGradRoute[]) {
-    it(`dW (route ${route}) and dx over random shapes, strides 1/2, 'same'/'valid', k 1/3`, () => {
-      registerWasmTrainingKernels({ filterGradRoute: route });
+  const routes: [FilterGradRoute, InputGradRoute][] = [
+    ['conv', 'conv'],
+    ['im2col', 'col2im'],
+  ];
+  for (const [route, inputRoute] of routes) {
+    it(`dW (route ${route}) and dx (route ${inputRoute}) over random shapes, strides 1/2, 'same'/'valid', k 1/3`, () => {
+      registerWasmTrainingKernels({ filterGradRoute: route, inputGradRoute: inputRoute });
       fc.assert(
         fc.property(convCase, (c) => {
           const ref = convGrads('cpu', c);
@@ -95,16 +100,22 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
     expect(stockFilterGradMissing).toBe(true);
   });
 
-  it('does not leak wasm memory across a gradient step', () => {
-    registerWasmTrainingKernels();
-    const c: ConvCase = { batch: 2, h: 6, w: 5, ci: 3, co: 4, k: 3, stride: 2, pad: 'same', seed: 7 };
-    convGrads('wasm', c);
-    tf.setBackend('wasm');
-    const tensorsBefore = tf.memory().numTensors;
-    const dataBefore = tf.backend().numDataIds(); // backend-level buffers, including our kernels' intermediates
-    convGrads('wasm', c);
-    tf.setBackend('wasm');
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect(tf.backend().numDataIds()).toBe(dataBefore);
+  it('does not leak wasm memory across a gradient step (every route)', () => {
+    for (const [route, inputRoute] of routes) {
+      registerWasmTrainingKernels({ filterGradRoute: route, inputGradRoute: inputRoute });
+      for (const stride of [1, 2] as const) leakCheck(stride);
+    }
   });
 });
+
+function leakCheck(stride: 1 | 2): void {
+  const c: ConvCase = { batch: 2, h: 6, w: 5, ci: 3, co: 4, k: 3, stride, pad: 'same', seed: 7 };
+  convGrads('wasm', c);
+  tf.setBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
+  const dataBefore = tf.backend().numDataIds(); // backend-level buffers, including our kernels' intermediates
+  convGrads('wasm', c);
+  tf.setBackend('wasm');
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+  expect(tf.backend().numDataIds()).toBe(dataBefore);
+}
