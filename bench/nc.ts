@@ -4,7 +4,7 @@
  * Features are an ETF-structured collapse (h_S = γ_m Σ_{k∈S} w_k) plus Gaussian noise, so every metric is non-trivial.
  * Prints one JSON line. If python3 with numpy is available, also times the textbook route (d×d Σ_W, Σ_B, pinv) on
  * the same features for a ratio and a cross-check of the NC1 value.
- *   npm run build && node dist/bench/nc.js [--repeats 5] [--no-numpy]
+ *   npm run build && node dist/bench/nc.js [--repeats 5] [--no-numpy] [--large]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,12 +14,14 @@ import { performance } from 'node:perf_hooks';
 import { Rng } from '../src/util/rng.js';
 import { etfEmbedding, labelSet, ncMetrics, type LabelSet } from '../src/geometry/index.js';
 
-const K = 10, d = 512, perClass = 3100, perPair = 200;
 const args = process.argv.slice(2);
+// --large: N = 100,000 (7750 per class, 500 per pair), d = 2048, the memory check at ResNet50's feature size.
+const large = args.includes('--large');
+const K = 10, d = large ? 2048 : 512, perClass = large ? 7750 : 3100, perPair = large ? 500 : 200;
 const repeatsArg = args.indexOf('--repeats');
-const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : 5;
+const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : large ? 1 : 5;
 if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer`);
-const useNumpy = !args.includes('--no-numpy');
+const useNumpy = !args.includes('--no-numpy') && !large;
 
 const rng = new Rng(20240601);
 const W = etfEmbedding(K, d, rng);
