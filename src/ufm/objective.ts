@@ -64,7 +64,7 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
   let total = 0;
   for (let i = 0; i < N; i++) total += labels[i].length;
   const setIndex = new Int32Array(total);
-  const weight = new Float64Array(N); // c_m / N
+  const weight = new Float64Array(N); // c_m / N: the 1/N of the mean is folded into the per-sample weight
   const mult = new Float64Array(N);
   let pos = 0;
   for (let i = 0; i < N; i++) {
@@ -87,9 +87,35 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
   const offsetH = K * d;
   const offsetB = K * d + N * d;
   const size = offsetB + K;
-  const z = new Float64Array(K);
-  const g = new Float64Array(K);
+  // Logits and loss gradients of two samples at a time: z[0..K), g[0..K) for the first, z[K..2K), g[K..2K) for the second.
+  const z = new Float64Array(2 * K);
+  const g = new Float64Array(2 * K);
   const scratch = new Float64Array(size);
+
+  /** Turns the logits z[off..off+K) of sample i into g = c_m(m·softmax − 1_S)/N; returns c_m·PAL/N. */
+  const lossGradient = (i: number, off: number): number => {
+    let zmax = -Infinity;
+    for (let k = 0; k < K; k++) if (z[off + k] > zmax) zmax = z[off + k];
+    // Stable softmax: shift by the largest logit.
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp(z[off + k] - zmax);
+      g[off + k] = e;
+      sum += e;
+    }
+    const lse = zmax + Math.log(sum);
+    const m = mult[i];
+    const c = weight[i];
+    const scale = (c * m) / sum;
+    for (let k = 0; k < K; k++) g[off + k] *= scale;
+    let picked = 0;
+    for (let p = setStart[i], end = setStart[i + 1]; p < end; p++) {
+      const s = setIndex[p];
+      picked += z[off + s];
+      g[off + s] -= c;
+    }
+    return c * (m * lse - picked);
+  };
 
   const evaluate: ObjectiveFunction = (x, grad) => {
     if (x.length !== size || grad.length !== size) {
@@ -110,82 +136,89 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
     }
     let loss = 0;
     let hsq = 0;
-    for (let i = 0; i < N; i++) {
-      const hi = offsetH + i * d;
-      // Logits z_k = b_k + <w_k, h_i>, four rows of W per sweep over h_i (h_j loaded once for four products).
+    // Samples in pairs (a, b): each load of a row of W serves both samples, each load of h_a, h_b two rows of W.
+    let i = 0;
+    for (; i + 1 < N; i += 2) {
+      const ha = offsetH + i * d;
+      const hb = ha + d;
       let k = 0;
-      for (; k + 3 < K; k += 4) {
-        const w0 = k * d, w1 = w0 + d, w2 = w1 + d, w3 = w2 + d;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (; k + 1 < K; k += 2) {
+        const w0 = k * d, w1 = w0 + d;
+        let a0 = 0, a1 = 0, b0 = 0, b1 = 0;
         for (let j = 0; j < d; j++) {
-          const h = x[hi + j];
-          a0 += x[w0 + j] * h;
-          a1 += x[w1 + j] * h;
-          a2 += x[w2 + j] * h;
-          a3 += x[w3 + j] * h;
+          const p = x[ha + j], q = x[hb + j], u = x[w0 + j], v = x[w1 + j];
+          a0 += u * p;
+          a1 += v * p;
+          b0 += u * q;
+          b1 += v * q;
         }
         z[k] = x[offsetB + k] + a0;
         z[k + 1] = x[offsetB + k + 1] + a1;
-        z[k + 2] = x[offsetB + k + 2] + a2;
-        z[k + 3] = x[offsetB + k + 3] + a3;
+        z[K + k] = x[offsetB + k] + b0;
+        z[K + k + 1] = x[offsetB + k + 1] + b1;
       }
-      for (; k < K; k++) {
+      if (k < K) {
         const w0 = k * d;
-        let a0 = 0, a1 = 0;
-        let j = 0;
-        for (; j + 1 < d; j += 2) {
-          a0 += x[w0 + j] * x[hi + j];
-          a1 += x[w0 + j + 1] * x[hi + j + 1];
+        let a0 = 0, b0 = 0;
+        for (let j = 0; j < d; j++) {
+          const u = x[w0 + j];
+          a0 += u * x[ha + j];
+          b0 += u * x[hb + j];
         }
-        if (j < d) a0 += x[w0 + j] * x[hi + j];
-        z[k] = x[offsetB + k] + a0 + a1;
+        z[k] = x[offsetB + k] + a0;
+        z[K + k] = x[offsetB + k] + b0;
       }
-      let zmax = -Infinity;
-      for (k = 0; k < K; k++) if (z[k] > zmax) zmax = z[k];
-      // Stable softmax and PAL: c·(m·LSE(z) − Σ_S z_k).
-      let sum = 0;
-      for (k = 0; k < K; k++) {
-        const e = Math.exp(z[k] - zmax);
-        g[k] = e;
-        sum += e;
-      }
-      const lse = zmax + Math.log(sum);
-      const m = mult[i];
-      const c = weight[i];
-      const scale = (c * m) / sum;
-      let picked = 0;
-      for (k = 0; k < K; k++) g[k] *= scale;
-      for (let p = setStart[i], end = setStart[i + 1]; p < end; p++) {
-        const s = setIndex[p];
-        picked += z[s];
-        g[s] -= c;
-      }
-      loss += c * (m * lse - picked);
-      // ∇h_i = λ_H h_i + Σ_k g_k w_k and ∇w_k += g_k h_i, in the same sweep over h_i.
+      loss += lossGradient(i, 0) + lossGradient(i + 1, K);
+      // ∇h = λ_H h + Σ_k g_k w_k and ∇w_k += g_k h, in the same sweep over h_a, h_b.
       for (let j = 0; j < d; j++) {
-        const h = x[hi + j];
-        hsq += h * h;
-        grad[hi + j] = lambdaH * h;
+        const p = x[ha + j], q = x[hb + j];
+        hsq += p * p + q * q;
+        grad[ha + j] = lambdaH * p;
+        grad[hb + j] = lambdaH * q;
       }
-      for (k = 0; k < K; k++) grad[offsetB + k] += g[k];
-      for (k = 0; k + 3 < K; k += 4) {
-        const g0 = g[k], g1 = g[k + 1], g2 = g[k + 2], g3 = g[k + 3];
-        const w0 = k * d, w1 = w0 + d, w2 = w1 + d, w3 = w2 + d;
+      for (k = 0; k < K; k++) grad[offsetB + k] += g[k] + g[K + k];
+      for (k = 0; k + 1 < K; k += 2) {
+        const ga0 = g[k], ga1 = g[k + 1], gb0 = g[K + k], gb1 = g[K + k + 1];
+        const w0 = k * d, w1 = w0 + d;
         for (let j = 0; j < d; j++) {
-          const h = x[hi + j];
-          grad[hi + j] += g0 * x[w0 + j] + g1 * x[w1 + j] + g2 * x[w2 + j] + g3 * x[w3 + j];
-          grad[w0 + j] += g0 * h;
-          grad[w1 + j] += g1 * h;
-          grad[w2 + j] += g2 * h;
-          grad[w3 + j] += g3 * h;
+          const p = x[ha + j], q = x[hb + j], u = x[w0 + j], v = x[w1 + j];
+          grad[ha + j] += ga0 * u + ga1 * v;
+          grad[hb + j] += gb0 * u + gb1 * v;
+          grad[w0 + j] += ga0 * p + gb0 * q;
+          grad[w1 + j] += ga1 * p + gb1 * q;
         }
       }
-      for (; k < K; k++) {
-        const gk = g[k];
-        const w0 = k * d;
+      if (k < K) {
+        const ga = g[k], gb = g[K + k], w0 = k * d;
         for (let j = 0; j < d; j++) {
-          grad[hi + j] += gk * x[w0 + j];
-          grad[w0 + j] += gk * x[hi + j];
+          const u = x[w0 + j];
+          grad[ha + j] += ga * u;
+          grad[hb + j] += gb * u;
+          grad[w0 + j] += ga * x[ha + j] + gb * x[hb + j];
+        }
+      }
+    }
+    if (i < N) {
+      // The last sample of an odd N, alone.
+      const ha = offsetH + i * d;
+      for (let k = 0; k < K; k++) {
+        const w0 = k * d;
+        let a0 = 0;
+        for (let j = 0; j < d; j++) a0 += x[w0 + j] * x[ha + j];
+        z[k] = x[offsetB + k] + a0;
+      }
+      loss += lossGradient(i, 0);
+      for (let j = 0; j < d; j++) {
+        const p = x[ha + j];
+        hsq += p * p;
+        grad[ha + j] = lambdaH * p;
+      }
+      for (let k = 0; k < K; k++) {
+        const ga = g[k], w0 = k * d;
+        grad[offsetB + k] += ga;
+        for (let j = 0; j < d; j++) {
+          grad[ha + j] += ga * x[w0 + j];
+          grad[w0 + j] += ga * x[ha + j];
         }
       }
     }
