@@ -43,11 +43,12 @@ export function formatLogTick(v: number): string {
   return d3.format('.2~g')(v);
 }
 
-/** Label for a linear tick: trims trailing zeros, uses a true minus sign (d3 default). */
+/** Label for a linear tick: trims trailing zeros, uses a true minus sign (d3 default), SI suffix for big counts. */
 export function formatLinearTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return d3.format('.1~e')(v);
+  if (a >= 1e3) return d3.format('.3~s')(v);
+  if (a < 1e-3) return d3.format('.1~e')(v);
   return d3.format('.4~g')(v);
 }
 

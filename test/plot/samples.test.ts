@@ -13,7 +13,7 @@ import { rhoFigure } from '../../src/plot/rho.js';
 import { comparisonTableFigure } from '../../src/plot/comparisonTable.js';
 import { fixedVsLearnedFigure } from '../../src/plot/fixedVsLearned.js';
 import {
-  syntheticComparison, syntheticFixedVsLearned, syntheticGeometryInput, syntheticGram, syntheticRhoInput, syntheticRuns,
+  syntheticComparison, syntheticFixedVsLearned, syntheticGeometryInput, syntheticGram, syntheticHistory, syntheticRhoInput, syntheticRuns,
 } from './sampleData.js';
 
 const outDir = process.env.MLNC_FIG_DIR;
@@ -32,6 +32,10 @@ function renderAndCheck(name: string, svg: string): void {
 describe('figures render to PNG with resvg', () => {
   it('NC curves', () => {
     renderAndCheck('nc-curves', ncCurvesFigure({ title: 'Neural collapse during training (synthetic)', xLabel: 'epoch', runs: syntheticRuns() }));
+  });
+  it('NC curves of a long gradient-descent history (no markers, exact zeros)', () => {
+    const records = syntheticHistory(20000, 100, 1, 21).map((r) => ({ step: r.step, nc1: r.nc1, nc2W: r.nc2W, nc2H: r.nc2H, nc3: r.nc3, rhoRelError: { 2: r.rhoRelError?.[2] } }));
+    renderAndCheck('nc-curves-gd', ncCurvesFigure({ title: 'UFM gradient descent, K = 4 (synthetic)', xLabel: 'iteration', runs: [{ label: 'UFM GD, learned W', records }], columns: 3 }));
   });
   it('geometry', () => {
     renderAndCheck('geometry', geometryFigure(syntheticGeometryInput()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampToFloor, formatLogTick, formatPow10, formatValue, logDomain, logTicks } from '../../src/plot/ticks.js';
+import { clampToFloor, formatLinearTick, formatLogTick, formatPow10, formatValue, logDomain, logTicks } from '../../src/plot/ticks.js';
 
 describe('log ticks', () => {
   it('writes powers of ten with superscripts', () => {
@@ -33,6 +33,14 @@ describe('log ticks', () => {
     expect(clampToFloor(0, 1e-12)).toBe(1e-12);
     expect(clampToFloor(1e-15, 1e-12)).toBe(1e-12);
     expect(clampToFloor(0.5, 1e-12)).toBe(0.5);
+  });
+
+  it('labels linear ticks: iterations with SI suffixes, tiny values in e-notation', () => {
+    expect(formatLinearTick(20000)).toBe('20k');
+    expect(formatLinearTick(2500)).toBe('2.5k');
+    expect(formatLinearTick(250)).toBe('250');
+    expect(formatLinearTick(-0.5)).toBe('−0.5');
+    expect(formatLinearTick(2e-5)).toBe('2e-5');
   });
 
   it('formats table values compactly', () => {
