@@ -85,6 +85,29 @@ function progressHooks(): RunHooks {
   };
 }
 
+/** How a run's data was loaded; saved in config.json as `dataOptions` so resume and validate load the same images. */
+export interface DataOptions {
+  dataDir?: string;
+  cacheDir?: string;
+  counts?: { train: number[]; test: number[] };
+}
+
+export function savedDataOptions(runDir: string): DataOptions {
+  try {
+    const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { dataOptions?: DataOptions };
+    return cfg.dataOptions ?? {};
+  } catch (err) {
+    throw new UsageError(`${join(runDir, 'config.json')} is unreadable (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+export async function loadRunData(config: TrainConfig, d: DataOptions) {
+  return loadDataset({
+    dataset: config.dataset, preset: config.preset, dataDir: d.dataDir, cacheDir: d.cacheDir, seed: config.seed,
+    ...(d.counts ? { counts: d.counts } : {}),
+  });
+}
+
 function defaultRunDir(c: TrainConfig): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join('runs', `${c.dataset}-${c.arch}-${c.loss}-${stamp}`);
@@ -123,15 +146,22 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
   try {
     const backend = await initBackend(backendPref);
-    const counts = f.counts ? parseCounts('--counts', f.counts) : undefined;
-    const splits = await loadDataset({
-      dataset: config.dataset, preset: config.preset, dataDir: f.dataDir, cacheDir: f.cacheDir, seed: config.seed,
-      ...(counts ? { counts: { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } } : {}),
-    });
+    let dataOptions: DataOptions;
+    if (f.resume) {
+      dataOptions = savedDataOptions(runDir);
+    } else {
+      const counts = f.counts ? parseCounts('--counts', f.counts) : undefined;
+      dataOptions = {
+        dataDir: f.dataDir === undefined ? undefined : resolve(f.dataDir),
+        cacheDir: f.cacheDir === undefined ? undefined : resolve(f.cacheDir),
+        counts: counts ? { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } : undefined,
+      };
+    }
+    const splits = await loadRunData(config, dataOptions);
     process.stderr.write(`backend ${backend.name}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
     const r = await runTraining({
       config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name,
-      datasetRecipe: splits.train.recipe, hooks: progressHooks(),
+      datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
     });
     process.stdout.write(
       `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +

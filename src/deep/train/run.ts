@@ -49,6 +49,8 @@ export interface RunOptions {
   /** Recorded in config.json. */
   backend: string;
   datasetRecipe?: unknown;
+  /** How the data was loaded (data dir, counts), so that `mlnc validate` can load the same data. */
+  dataOptions?: Record<string, unknown>;
   hooks?: RunHooks;
   /** Stop (as if killed) after this many epochs of this invocation; for tests of resume. */
   stopAfterEpochs?: number;
@@ -199,6 +201,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       trainSamples: train.labels.length,
       testSamples: test?.labels.length ?? 0,
       dataset: opts.datasetRecipe ?? { name: train.name ?? config.dataset },
+      dataOptions: opts.dataOptions ?? {},
       fingerprint,
       createdAt: new Date().toISOString(),
     });

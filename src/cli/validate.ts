@@ -1,0 +1,50 @@
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
+import { validateRun, readRunConfig } from '../deep/train/validateRun.js';
+import { parseChoice } from './parse.js';
+import { asUsageError, loadRunData, savedDataOptions } from './train.js';
+import { UsageError } from './usageError.js';
+
+interface ValidateFlags {
+  backend: string;
+  dataDir?: string;
+}
+
+export async function validateCommand(runDirArg: string, f: ValidateFlags): Promise<void> {
+  const runDir = resolve(runDirArg);
+  if (!existsSync(runDir)) throw new UsageError(`run directory ${runDir} does not exist`);
+  const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
+  try {
+    const config = readRunConfig(runDir);
+    const data = savedDataOptions(runDir);
+    if (f.dataDir !== undefined) data.dataDir = resolve(f.dataDir);
+    const backend = await initBackend(backendPref);
+    const splits = await loadRunData(config, data);
+    const { summary, path } = await validateRun({
+      runDir, train: splits.train, test: splits.test, backend: backend.name,
+      onCheckpoint: (epoch, dir) => process.stderr.write(`validating epoch ${epoch} (${dir})\n`),
+    });
+    for (const r of summary.checkpoints) {
+      const t = r.test as { topMExactMatchOracleM?: number } | undefined;
+      process.stderr.write(`epoch ${r.epoch}: NC1 ${r.nc1} NC2_W ${r.nc2W} NC3 ${r.nc3} tag ${r.tagAngle}${t ? ` test top-m ${t.topMExactMatchOracleM}` : ''}\n`);
+    }
+    if (summary.maxDifferenceFromLog !== null) {
+      process.stderr.write(`largest difference from the training log: ${summary.maxDifferenceFromLog.toExponential(2)}\n`);
+    }
+    process.stdout.write(`validated ${summary.checkpoints.length} checkpoints; summary: ${path}\n`);
+  } catch (err) {
+    throw asUsageError(err);
+  }
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Recompute every NC and test-set metric over every checkpoint of a run; writes RUN_DIR/validate.json')
+    .argument('<run-dir>', 'a directory written by mlnc train')
+    .option('--data-dir <path>', 'source images, if they moved since training')
+    .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .action(async (runDir: string, f: ValidateFlags) => validateCommand(runDir, f));
+}

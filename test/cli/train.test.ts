@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainCommand, trainConfigFromFlags } from '../../src/cli/train.js';
+import { validateCommand } from '../../src/cli/validate.js';
+import { UsageError } from '../../src/cli/usageError.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mlnc-cli-train-'));
+const base = { dataset: 'mlab-mnist', preset: 'small', arch: 'resnet-small', loss: 'pal', backend: 'cpu' };
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function usageMessage(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(UsageError);
+  const msg = (err as Error).message;
+  expect(msg).not.toMatch(/\n/);
+  return msg;
+}
+
+describe('mlnc train: flags', () => {
+  it('defaults to the small MLab-MNIST preset with resnet-small', () => {
+    const c = trainConfigFromFlags(base);
+    expect(c).toMatchObject({ dataset: 'mlab-mnist', preset: 'small', arch: 'resnet-small', loss: 'pal' });
+  });
+  it('rejects unknown choices and malformed numbers with one-line usage errors', () => {
+    expect(() => trainConfigFromFlags({ ...base, arch: 'lenet5' })).toThrow(/unknown --arch "lenet5"/);
+    expect(() => trainConfigFromFlags({ ...base, loss: 'bce' })).toThrow(/unknown --loss "bce"/);
+    expect(() => trainConfigFromFlags({ ...base, epochs: '2.5' })).toThrow(/--epochs must be an integer/);
+    expect(() => trainConfigFromFlags({ ...base, lr: '-1' })).toThrow(/--lr must be positive/);
+    expect(() => trainConfigFromFlags({ ...base, arch: 'resnet18', depth: '2' })).toThrow(/--depth applies to --arch resnet-small only/);
+    expect(() => trainConfigFromFlags({ ...base, arch: 'resnet18' })).not.toThrow();
+  });
+});
+
+describe('mlnc train / validate: bad input exits with one line and loses nothing', () => {
+  it('a missing dataset path', async () => {
+    const msg = await usageMessage(trainCommand({ ...base, dataDir: join(root, 'no-such-dir'), out: join(root, 'r1'), cacheDir: join(root, 'cache') }));
+    expect(msg).toMatch(/no-such-dir/);
+    expect(existsSync(join(root, 'r1', 'config.json'))).toBe(false);
+  });
+  it('a malformed dataset folder', async () => {
+    const bad = join(root, 'bad-mnist');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'train-images-idx3-ubyte'), 'not an idx file');
+    await usageMessage(trainCommand({ ...base, dataDir: bad, out: join(root, 'r2'), cacheDir: join(root, 'cache2') }));
+  });
+  it('--fixed-etf with a feature dimension below K names the fix', async () => {
+    const msg = await usageMessage(trainCommand({ ...base, width: '1', fixedEtf: true, out: join(root, 'r3'), cacheDir: join(root, 'cache') }));
+    expect(msg).toMatch(/--fix-dim/);
+  });
+  it('--resume of a directory without a run, and validate of a missing directory', async () => {
+    await usageMessage(trainCommand({ ...base, resume: true, out: join(root, 'nothing-here') }));
+    await usageMessage(trainCommand({ ...base, resume: true }));
+    await usageMessage(validateCommand(join(root, 'nothing-here'), { backend: 'cpu' }));
+  });
+});
