@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerUfm } from './ufm.js';
 
 /** Registers every subcommand on the root program. */
-export function registerCommands(_program: Command): void {
-  // Subcommands are added here as they land (ufm, train, validate, compare, figures).
+export function registerCommands(program: Command): void {
+  registerUfm(program);
 }

@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './usageError.js';
 import { registerCommands } from './commands.js';
+import { runDefaultJob } from './defaultJob.js';
 
 /** The `mlnc` command line. Each subcommand lives in its own file and is registered in commands.ts. */
 export async function main(argv: string[]): Promise<number> {
@@ -10,6 +10,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
+  // With no subcommand: the main job on built-in defaults.
+  program.action(async () => runDefaultJob());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -30,14 +32,3 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    // An internal bug: keep the stack, it is what a bug report needs.
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
