@@ -37,6 +37,29 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s0 + s1;
 }
 
+// Vector kernels live in small module-level functions (not in the closures below) so that V8 optimises them once
+// and for all; loops inside the big optimiser function over captured, reassigned buffers ran unoptimised.
+
+/** out = x + a·p */
+function setLinComb(out: Float64Array, x: Float64Array, a: number, p: Float64Array): void {
+  for (let j = 0; j < out.length; j++) out[j] = x[j] + a * p[j];
+}
+
+/** y += a·x */
+function axpy(y: Float64Array, a: number, x: Float64Array): void {
+  for (let j = 0; j < y.length; j++) y[j] += a * x[j];
+}
+
+/** v *= a */
+function scale(v: Float64Array, a: number): void {
+  for (let j = 0; j < v.length; j++) v[j] *= a;
+}
+
+/** out = a − b */
+function setDiff(out: Float64Array, a: Float64Array, b: Float64Array): void {
+  for (let j = 0; j < out.length; j++) out[j] = a[j] - b[j];
+}
+
 /** Minimiser of the cubic through (a, fa, da), (b, fb, db), or NaN when it does not exist (N&W eq. 3.59). */
 function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: number): number {
   const d1 = da + db - (3 * (fa - fb)) / (a - b);
@@ -78,7 +101,7 @@ export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: L
   let lastValue = fx;
   /** φ(α) = f(x + αp) into xt, gt; returns [φ, φ']. */
   const phi = (alpha: number): [number, number] => {
-    for (let j = 0; j < n; j++) xt[j] = x[j] + alpha * p[j];
+    setLinComb(xt, x, alpha, p);
     evaluations++;
     const v = f(xt, gt);
     lastValue = v;
@@ -150,36 +173,35 @@ export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: L
     for (let i = S.length - 1; i >= 0; i--) {
       const a = rho[i] * dot(S[i], p);
       alphaBuf[i] = a;
-      const yi = Y[i];
-      for (let j = 0; j < n; j++) p[j] -= a * yi[j];
+      axpy(p, -a, Y[i]);
     }
     let alpha0 = 1;
     if (S.length > 0) {
       const yl = Y[S.length - 1];
       const gamma = 1 / (rho[S.length - 1] * dot(yl, yl));
-      for (let j = 0; j < n; j++) p[j] *= gamma;
+      scale(p, gamma);
     } else {
       alpha0 = Math.min(1, 1 / Math.sqrt(dot(g, g)));
     }
     for (let i = 0; i < S.length; i++) {
       const beta = rho[i] * dot(Y[i], p);
-      const si = S[i];
-      const c = alphaBuf[i] - beta;
-      for (let j = 0; j < n; j++) p[j] += c * si[j];
+      axpy(p, alphaBuf[i] - beta, S[i]);
     }
-    for (let j = 0; j < n; j++) p[j] = -p[j];
+    scale(p, -1);
     let dphi0 = dot(g, p);
     if (!(dphi0 < 0)) {
       // Not a descent direction (lost curvature information): restart from steepest descent.
       S.length = 0; Y.length = 0; rho.length = 0;
-      for (let j = 0; j < n; j++) p[j] = -g[j];
+      p.set(g);
+      scale(p, -1);
       dphi0 = dot(g, p);
       alpha0 = Math.min(1, 1 / Math.sqrt(-dphi0));
     }
     let step = lineSearch(alpha0, dphi0);
     if (step === 0 && S.length > 0) {
       S.length = 0; Y.length = 0; rho.length = 0;
-      for (let j = 0; j < n; j++) p[j] = -g[j];
+      p.set(g);
+      scale(p, -1);
       dphi0 = dot(g, p);
       step = lineSearch(Math.min(1, 1 / Math.sqrt(-dphi0)), dphi0);
     }
@@ -197,10 +219,8 @@ export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: L
       s = new Float64Array(n);
       y = new Float64Array(n);
     }
-    for (let j = 0; j < n; j++) {
-      s[j] = xt[j] - x[j];
-      y[j] = gt[j] - g[j];
-    }
+    setDiff(s, xt, x);
+    setDiff(y, gt, g);
     const sy = dot(s, y);
     if (sy > 1e-14 * Math.sqrt(dot(s, s) * dot(y, y)) && sy > 0) {
       S.push(s); Y.push(y); rho.push(1 / sy);
