@@ -8,6 +8,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('mlnc')
     .description('Neural collapse in multi-label learning with the pick-all-label loss')
     .exitOverride()
+    .enablePositionalOptions()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
   // With no subcommand: the main job on built-in defaults.

@@ -11,6 +11,7 @@ import { PAL_LOSSES } from '../ufm/pal.js';
 import { formatTable, fmt } from './format.js';
 import { parseChoice, parseNumberFlag, parsePerSet } from './parse.js';
 import { UsageError } from './usageError.js';
+import { registerSweep } from './sweep.js';
 
 export interface UfmFlags {
   classes?: string;
@@ -85,7 +86,7 @@ function checkMemory(config: UfmExperimentConfig): void {
   }
 }
 
-function perSetText(perSet: Readonly<Record<number, number>>): string {
+export function perSetText(perSet: Readonly<Record<number, number>>): string {
   return Object.entries(perSet).map(([m, n]) => `${m}:${n}`).join(',');
 }
 
@@ -156,25 +157,32 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
   }
 }
 
-export function registerUfm(program: Command): Command {
-  return program
-    .command('ufm')
-    .description('minimise the multi-label UFM with the PAL loss and compare the optimum with the theory')
-    .option('--classes <K>', `number of classes K (default ${DEFAULT_UFM_CONFIG.K})`)
-    .option('--dim <d>', `feature dimension d (default ${DEFAULT_UFM_CONFIG.d})`)
-    .option('--per-set <spec>', `samples per label set of each multiplicity, e.g. 1:3,2:2 (default ${perSetText(DEFAULT_UFM_CONFIG.perSet)})`)
-    .option('--lambda-w <x>', `weight decay λ_W (default ${DEFAULT_UFM_CONFIG.lambdaW})`)
-    .option('--lambda-h <x>', `feature decay λ_H (default ${DEFAULT_UFM_CONFIG.lambdaH})`)
-    .option('--lambda-b <x>', `bias decay λ_b (default ${DEFAULT_UFM_CONFIG.lambdaB})`)
+/** The flags shared by `mlnc ufm` and `mlnc ufm sweep` (the base configuration). */
+export function addUfmOptions(cmd: Command): Command {
+  const D = DEFAULT_UFM_CONFIG;
+  return cmd
+    .option('--classes <K>', `number of classes K (default ${D.K})`)
+    .option('--dim <d>', `feature dimension d (default ${D.d})`)
+    .option('--per-set <spec>', `samples per label set of each multiplicity, e.g. 1:3,2:2 (default ${perSetText(D.perSet)})`)
+    .option('--lambda-w <x>', `weight decay λ_W (default ${D.lambdaW})`)
+    .option('--lambda-h <x>', `feature decay λ_H (default ${D.lambdaH})`)
+    .option('--lambda-b <x>', `bias decay λ_b (default ${D.lambdaB})`)
     .option('--loss <name>', 'pal | pal-n (default pal)')
     .option('--optimizer <name>', 'lbfgs (certify optima) | gd (dynamics) (default lbfgs)')
-    .option('--tol <x>', `stop when max|∇| ≤ tol (default ${DEFAULT_UFM_CONFIG.tol})`)
-    .option('--max-iter <n>', `iteration budget (default ${DEFAULT_UFM_CONFIG.maxIter})`)
-    .option('--seed <n>', `seed of the random start (default ${DEFAULT_UFM_CONFIG.seed})`)
-    .option('--lr <x>', `gd: step size (default ${DEFAULT_UFM_CONFIG.lr})`)
-    .option('--momentum <x>', `gd: Nesterov momentum, 0 for plain gradient descent (default ${DEFAULT_UFM_CONFIG.momentum})`)
-    .option('--record-every <n>', `gd: record NC metrics every n iterations (default ${DEFAULT_UFM_CONFIG.recordEvery})`)
+    .option('--tol <x>', `stop when max|∇| ≤ tol (default ${D.tol})`)
+    .option('--max-iter <n>', `iteration budget (default ${D.maxIter})`)
+    .option('--seed <n>', `seed of the random start (default ${D.seed})`)
+    .option('--lr <x>', `gd: step size (default ${D.lr})`)
+    .option('--momentum <x>', `gd: Nesterov momentum, 0 for plain gradient descent (default ${D.momentum})`)
+    .option('--record-every <n>', `gd: record NC metrics every n iterations (default ${D.recordEvery})`)
     .option('--json', 'print exactly one JSON object on stdout')
-    .option('--out <file>', 'also write the JSON report to FILE (atomically)')
-    .action(async (flags: UfmFlags) => runUfmCommand(flags));
+    .option('--out <file>', 'also write the JSON report to FILE (atomically)');
+}
+
+export function registerUfm(program: Command): Command {
+  const ufm = addUfmOptions(
+    program.command('ufm').description('minimise the multi-label UFM with the PAL loss and compare the optimum with the theory'),
+  ).action(async (flags: UfmFlags) => runUfmCommand(flags));
+  registerSweep(ufm);
+  return ufm;
 }
