@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { minimizeGradientDescent } from '../../src/ufm/gd.js';
 import { NonFiniteObjectiveError } from '../../src/ufm/errors.js';
-import type { ObjectiveFunction } from '../../src/ufm/objective.js';
+import { ufmObjective, type ObjectiveFunction } from '../../src/ufm/objective.js';
+import { balancedDesign } from '../../src/ufm/design.js';
+import { solveUfmTheory } from '../../src/ufm/theory.js';
+import { randomUfmPoint } from '../../src/ufm/init.js';
+import { Rng } from '../../src/util/rng.js';
+import { relDiff } from './helpers.js';
 
 /** f(x) = ½ Σ a_j x_j². */
 function quadratic(a: Float64Array): ObjectiveFunction {
@@ -63,6 +68,21 @@ describe('gradient descent', () => {
     const run = () => minimizeGradientDescent(quadratic(Float64Array.of(1)), Float64Array.of(1), { step: 3, maxIter: 10_000 });
     expect(run).toThrow(NonFiniteObjectiveError);
     expect(run).toThrow(/diverged/);
+  });
+
+  it('on a UFM: plain steps decrease f monotonically, Nesterov reaches the theory optimum', () => {
+    const K = 4, d = 6, perSetCount = { 1: 3, 2: 2 }, lambda = 5e-3;
+    const des = balancedDesign(K, perSetCount);
+    const problem = { K, d, labels: des.labels, loss: 'pal' as const, lambdaW: lambda, lambdaH: lambda, lambdaB: 1e-2 };
+    const obj = ufmObjective(problem);
+    const x0 = randomUfmPoint(problem, new Rng(1));
+    const values: number[] = [];
+    minimizeGradientDescent(obj.evaluate, x0, { step: 0.5, maxIter: 300, tol: 0, onIteration: (info) => values.push(info.objective) });
+    for (let t = 1; t < values.length; t++) expect(values[t]).toBeLessThanOrEqual(values[t - 1]);
+    const r = minimizeGradientDescent(obj.evaluate, x0, { step: 1, momentum: 0.9, tol: 1e-8, maxIter: 5000 });
+    expect(r.stopReason).toBe('tolerance');
+    const th = solveUfmTheory({ K, perSetCount, loss: 'pal', lambdaW: lambda, lambdaH: lambda });
+    expect(relDiff(r.objective, th.objective)).toBeLessThan(1e-10);
   });
 
   it('rejects bad options', () => {
