@@ -1,6 +1,7 @@
 /**
  * Installs our training kernels on the tfjs wasm backend: Conv2DBackpropFilter (missing in tfjs-backend-wasm 4.22),
- * a faster Conv2DBackpropInput (XNNPACK conv instead of the stock loop) and a tile-free FusedBatchNorm gradient.
+ * a faster Conv2DBackpropInput (XNNPACK conv / matmul instead of the stock loop), a tile-free FusedBatchNorm
+ * gradient and a zero-copy Identity.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeConv2DBackpropFilterKernel } from './conv2dBackpropFilter.js';
@@ -8,6 +9,7 @@ import type { FilterGradRoute } from './conv2dBackpropFilter.js';
 import { makeConv2DBackpropInputKernel } from './conv2dBackpropInput.js';
 import type { InputGradRoute } from './conv2dBackpropInput.js';
 import { fusedBatchNormGradConfig } from './batchNormGrad.js';
+import { makeZeroCopyIdentityKernel } from './identity.js';
 
 export interface WasmKernelOptions {
   /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'auto' (= im2col, measured faster). */
@@ -18,11 +20,14 @@ export interface WasmKernelOptions {
   inputGradRoute?: InputGradRoute;
   /** Replace the FusedBatchNorm gradient (default true). */
   batchNormGrad?: boolean;
+  /** Replace the copying wasm Identity with a buffer-sharing one (default true). */
+  zeroCopyIdentity?: boolean;
 }
 
 // The stock configs, captured before we first replace them, so options can switch back (used by bench/kernels.ts).
 let stockInputGrad: tf.KernelConfig | undefined;
 let stockBatchNormGrad: tf.GradConfig | undefined;
+let stockIdentity: tf.KernelConfig | undefined;
 let captured = false;
 
 function setKernel(kernelName: string, config: tf.KernelConfig | undefined): void {
@@ -38,6 +43,7 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): strin
   if (!captured) {
     stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm');
     stockBatchNormGrad = tf.getGradient('FusedBatchNorm');
+    stockIdentity = tf.getKernel('Identity', 'wasm');
     captured = true;
   }
   const replaced = ['Conv2DBackpropFilter'];
@@ -61,6 +67,16 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): strin
     replaced.push('FusedBatchNorm gradient');
   } else if (stockBatchNormGrad !== undefined) {
     tf.registerGradient(stockBatchNormGrad);
+  }
+  if (opts.zeroCopyIdentity ?? true) {
+    setKernel('Identity', {
+      kernelName: 'Identity',
+      backendName: 'wasm',
+      kernelFunc: makeZeroCopyIdentityKernel(stockIdentity?.kernelFunc),
+    });
+    replaced.push('Identity');
+  } else {
+    setKernel('Identity', stockIdentity);
   }
   return replaced;
 }
