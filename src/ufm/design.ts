@@ -151,7 +151,8 @@ export interface UfmMemoryEstimate {
 
 /**
  * Memory estimate of fitting a UFM with K classes, d features and N samples by L-BFGS with `history` pairs
- * (gradient descent needs less: pass history 0 and workVectors 2 for Nesterov momentum).
+ * (work vectors: the caller's start, the trial point and gradient, the direction = 4). Gradient descent needs less:
+ * pass history 0 and workVectors 1 (plain) or 3 (Nesterov: previous iterate and look-ahead point).
  * `meanMultiplicity` sizes the label index array.
  */
 export function ufmMemoryEstimate(
