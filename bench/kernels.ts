@@ -52,12 +52,13 @@ async function main(): Promise<void> {
     which === 'default'
       ? [['default (auto dW, fast dx, BN grad)', {}]]
       : [
-          ['dW conv, stock dx, stock BN grad (first working)', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false }],
-          ['dW im2col, stock dx, stock BN grad', { filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false }],
-          ['dW im2col, dx conv, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false }],
-          ['dW im2col, dx col2im, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false }],
-          ['dW im2col, dx auto, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false }],
-          ['dW im2col, dx auto, BN grad (default)', {}],
+          ['dW conv, stock dx, stock BN grad (first working)', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, stock dx, stock BN grad', { filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx conv, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx col2im, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad, copying Identity', { zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad, zero-copy Identity (default)', {}],
         ];
 
   for (const [label, opts] of variants) {
@@ -73,13 +74,13 @@ async function main(): Promise<void> {
     // shared, oversubscribed machine wall time is inflated by waiting for a core.
     const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
     console.log(
-      `${label.padEnd(50)} wall ${ms.toFixed(0).padStart(5)} ms/step ${((BATCH * 1000) / ms).toFixed(1).padStart(6)} images/s` +
+      `${label.padEnd(56)} wall ${ms.toFixed(0).padStart(5)} ms/step ${((BATCH * 1000) / ms).toFixed(1).padStart(6)} images/s` +
         ` | cpu ${cpuMs.toFixed(0).padStart(5)} ms/step ${((BATCH * 1000) / cpuMs).toFixed(1).padStart(6)} images/s  (loss ${loss.toFixed(3)})`,
     );
   }
 
   for (const [label, opts] of [
-    ['before: dW conv, stock dx, stock BN grad', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false }],
+    ['before: dW conv, stock dx, stock BN grad', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
     ['after: default', {}],
   ] as [string, WasmKernelOptions][]) {
     if (which === 'default' && label.startsWith('before')) continue;

@@ -22,7 +22,7 @@ function lossAndGrads(backend: string, weights: Float32Array[], seed: number): {
   );
   const out = {
     loss: value.dataSync()[0],
-    grads: model.trainableWeights.map((w) => grads[w.read().name].dataSync() as Float32Array),
+    grads: model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name].dataSync() as Float32Array),
   };
   tf.dispose([x, y, value, ...Object.values(grads)]);
   model.dispose();
@@ -37,7 +37,7 @@ describe('reference net on the patched wasm backend', () => {
   it('has 152,954 parameters (152,026 trainable) at 32×32×3 with 10 classes', () => {
     const model = buildReferenceNet({ seed: 0 });
     expect(model.countParams()).toBe(REFERENCE_NET_PARAMS);
-    const trainable = model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    const trainable = model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
     expect(trainable).toBe(REFERENCE_NET_TRAINABLE_PARAMS);
     model.dispose();
   });
