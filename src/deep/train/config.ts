@@ -33,7 +33,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   depth: 1,
   epochs: 30,
   batchSize: 32,
-  lr: 0.05,
+  lr: 0.1,
   momentum: 0.9,
   loss: 'pal',
   lambdaH: 1e-4,
