@@ -212,7 +212,14 @@ export function solveUfmTheory(input: TheoryInput): TheoryOptimum {
     sStar = goldenSection(G, lo, hi);
   }
   const Gs = G(sStar);
-  const trivial = !(Gs < G0);
+  // Near s = 0, G(s) = G0 + ½G''(0)s² + O(s⁴) with u_m*(s) ≈ a(K−m)s/(2Kβ) (expand the log to first order), so
+  // G''(0) = λ_W(K−1) − Σ_{m<K} a²(K−m)²/(2K²β). When G''(0) ≥ 0 the origin is a local minimum, and a golden-section
+  // search next to it can land on an s ~ 1e-8 whose G undercuts G0 by rounding alone: such a point is not a
+  // non-trivial optimum. Demand a decrease beyond float64 rounding of G0 in that case.
+  let curvature0 = wTerm;
+  for (const t of ts) if (t.m < K) curvature0 -= (t.a * t.a * (K - t.m) ** 2) / (2 * K * K * t.beta);
+  const roundoff = 64 * Number.EPSILON * Math.max(1, Math.abs(G0));
+  const trivial = curvature0 >= 0 ? !(Gs < G0 - roundoff) : false;
   const s = trivial ? 0 : sStar;
   const us = ts.map((t) => (t.m === K || trivial ? 0 : solveU(t, K, s)));
   const gamma1 = trivial ? 0 : us[ts.findIndex((t) => t.m === 1)] / s;

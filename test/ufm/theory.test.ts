@@ -142,3 +142,23 @@ describe('reduced UFM theory', () => {
     expect(() => theoryPoint(th, [[0, 1]], 3)).toThrow(/multiplicity 2, which the theory does not cover/);
   });
 });
+
+describe('solveUfmTheory near the trivial regime (regression)', () => {
+  // Bug: for K=10, n1=20, n2=2, λ=0.03 the solver returned s ≈ 2e-8 with trivial = false, because a golden-section
+  // search next to s = 0 found a point whose G undercut G(0) by float64 rounding only; ρ_2 then came out as exactly 2.
+  it('reports trivial, not a rounding-sized s, when zero is the minimum', () => {
+    for (const lambda of [0.025, 0.03, 0.1]) {
+      const th = solveUfmTheory({ K: 10, perSetCount: { 1: 20, 2: 2 }, loss: 'pal', lambdaW: lambda, lambdaH: lambda });
+      expect(th.trivial).toBe(true);
+      expect(th.s).toBe(0);
+      expect(th.rho).toEqual({});
+    }
+  });
+
+  it('the same design with weaker regularisation is non-trivial with a finite s', () => {
+    const th = solveUfmTheory({ K: 10, perSetCount: { 1: 20, 2: 2 }, loss: 'pal', lambdaW: 0.02, lambdaH: 0.02 });
+    expect(th.trivial).toBe(false);
+    expect(th.s).toBeGreaterThan(0.5);
+    expect(th.objective).toBeLessThan(th.trivialObjective - 1e-6);
+  });
+});
