@@ -50,14 +50,14 @@ async function main(): Promise<void> {
 
   const variants: [string, WasmKernelOptions][] =
     which === 'default'
-      ? [['default (auto dW, fast dx, BN grad)', {}]]
+      ? [['default (im2col dW, auto dx, BN grad, zero-copy Identity)', {}]]
       : [
           ['dW conv, stock dx, stock BN grad (first working)', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, stock dx, stock BN grad', { filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, dx conv, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, dx col2im, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, dx auto, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad, copying Identity', { zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad', { zeroCopyIdentity: false }],
           ['dW im2col, dx auto, BN grad, zero-copy Identity (default)', {}],
         ];
 
