@@ -87,6 +87,10 @@ function writeLines(path: string, lines: Record<string, unknown>[]): void {
   writeFileAtomic(path, lines.map((l) => stringifyFinite(l, 0)).join('\n') + (lines.length ? '\n' : ''));
 }
 
+function weightsFinite(model: tf.LayersModel): boolean {
+  return tf.tidy(() => model.weights.every((w) => tf.all(tf.isFinite(w.read())).dataSync()[0] === 1));
+}
+
 /** Copies checkpoint weights into the freshly built model after checking every weight's name and shape. */
 function copyWeights(from: tf.LayersModel, to: tf.LayersModel, dir: string): void {
   const src = from.weights;
@@ -136,6 +140,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     throw new TrainingError((err as Error).message);
   }
   const { model } = built;
+  hooks.log?.(`model ${config.arch} (width ${built.spec.width}${config.fixDim ? ', fix-dim' : ''}${config.fixedEtf ? ', fixed ETF classifier' : ''}): feature dimension ${built.featureDim}, ${built.trainableParams} trainable of ${built.totalParams} parameters`);
   const sgd = new MomentumSgd(trainableParams(model), { momentum: config.momentum, weightDecay: config.weightDecay });
   let rng: Rng;
   let startEpoch: number;
@@ -258,6 +263,14 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         seen += n;
         b++;
         hooks.onBatch?.({ epoch, batch: b, batches: nBatches, loss: lossSum / seen, accuracy: accSum / seen, imagesPerSecond: seen / ((performance.now() - t0) / 1000) });
+      }
+      // The last update of the epoch is not followed by a forward pass: check the weights themselves before saving them.
+      if (!weightsFinite(model)) {
+        const kept = listCheckpoints(ckptRoot).pop();
+        throw new TrainingError(
+          `the weights became non-finite during epoch ${epoch} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
+          `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start again`,
+        );
       }
       const trainSeconds = (performance.now() - t0) / 1000;
       const line: Record<string, unknown> = {
