@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { registerUfm } from './ufm.js';
+import { registerTrain } from './train.js';
+import { registerValidate } from './validate.js';
 
 /** Registers every subcommand on the root program. */
 export function registerCommands(program: Command): void {
   registerUfm(program);
+  registerTrain(program);
+  registerValidate(program);
 }
