@@ -10,15 +10,17 @@
  *  - 'im2col': the patches of x laid out transposed, cols [R·S·Ci, N·OH·OW] (built in JS on the heap), times
  *              dy as [N·OH·OW, Co] in one plain matmul. (A first version sliced x per tap with wasm Slice and used
  *              BatchMatMul with transposeA: 5–10× slower than 'conv', because the wasm transposed matmul is slow.)
+ *  - 'grid':   stride 1 only; the im2col rows are contiguous blocks of a padded channel-major copy of x, so they
+ *              are memcpy'd rather than gathered (see gridPatchesStride1 in heapOps.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
-import { im2colTransposed, transpose4d } from './heapOps.js';
+import { gridPatchesStride1, im2colTransposed, transpose4d } from './heapOps.js';
 
 type TensorInfo = tf.TensorInfo;
 
-export type FilterGradRoute = 'conv' | 'im2col' | 'auto';
+export type FilterGradRoute = 'conv' | 'im2col' | 'grid' | 'auto';
 
 export interface ConvGeometry {
   batch: number;
@@ -109,6 +111,20 @@ export function filterGradViaIm2col(backend: WasmBackendLike, x: TensorInfo, dy:
   return dW;
 }
 
+export function filterGradViaGrid(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  if (g.sH !== 1 || g.sW !== 1) throw new Error(`the 'grid' dW route needs stride 1, got ${g.sH}×${g.sW}`);
+  const { cols, dyGrid } = gridPatchesStride1(backend, x, dy, g);
+  const k = g.fH * g.fW * g.inC;
+  const len = cols.shape[1];
+  const cols3 = ops.reshape(backend, cols, [1, k, len]);
+  const dy3 = ops.reshape(backend, dyGrid, [1, len, g.outC]);
+  const prod = ops.matMul(backend, cols3, dy3, false, false); // [1, R·S·Ci, Co]
+  ops.release(backend, cols, cols3, dyGrid, dy3);
+  const dW = ops.reshape(backend, prod, [g.fH, g.fW, g.inC, g.outC]);
+  ops.release(backend, prod);
+  return dW;
+}
+
 export function makeConv2DBackpropFilterKernel(route: FilterGradRoute = 'auto'): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -122,8 +138,14 @@ export function makeConv2DBackpropFilterKernel(route: FilterGradRoute = 'auto'):
       a.dataFormat,
     );
     const b = backend as unknown as WasmBackendLike;
-    // 'auto' = im2col: measured faster than the conv route for every layer of the reference net (bench/kernels.ts).
-    const useIm2col = route !== 'conv';
-    return useIm2col ? filterGradViaIm2col(b, x, dy, g) : filterGradViaConv(b, x, dy, g);
+    if (route === 'conv') return filterGradViaConv(b, x, dy, g);
+    if (route === 'grid') return filterGradViaGrid(b, x, dy, g);
+    if (route === 'im2col') return filterGradViaIm2col(b, x, dy, g);
+    // 'auto', from per-layer timings of the reference net (bench/kernels.ts; 64 images, 3×3, ms):
+    //   32×32 16→16: conv 33, im2col 41, grid 27;  16×16 32→32: 28, 28, 21;  8×8 64→64: 24, 20, 23;
+    //   stride 2 32→16 16→32: conv 24, im2col 15.  The grid pays (Hp·Wp)/(OH·OW) extra MACs: worth it below ~1.4.
+    const gridOverhead = ((g.outH + g.fH - 1) * (g.outW + g.fW - 1)) / (g.outH * g.outW);
+    const useGrid = g.sH === 1 && g.sW === 1 && g.fH * g.fW > 1 && gridOverhead < 1.4;
+    return useGrid ? filterGradViaGrid(b, x, dy, g) : filterGradViaIm2col(b, x, dy, g);
   };
 }

@@ -146,3 +146,73 @@ export function col2im(
   }
   return out;
 }
+
+// Reused between calls (a 4 MB allocation per call feeds the GC): the padded channel-major copy of x.
+let gridScratch = new Float32Array(0);
+
+/**
+ * Stride-1 dW without an element-wise im2col. Lay x out channel-major on the padded grid, xp[c, n, i, j] =
+ * x[n, i − padTop, j − padLeft, c] (0 in the padding), Hp = OH + R − 1, Wp = OW + S − 1, and spread dy on the same
+ * grid, dyp[(n·Hp + y)·Wp + x, co] = dy[n, y, x, co] (0 for y ≥ OH or x ≥ OW). With p = (n·Hp + y)·Wp + x,
+ *   dW[r, s, c, co] = Σ_p xp[c, p + r·Wp + s] · dyp[p, co],
+ * so every tap's patch row is one contiguous block of xp (a native memcpy instead of a per-element loop), and dW
+ * is one matmul cols[R·S·Ci, L] · dyp[L, Co], L = N·Hp·Wp − (R−1)·Wp − (S−1). The price is the padding rows in L:
+ * (Hp·Wp)/(OH·OW) more multiply-adds (×1.13 at 32×32, ×1.56 at 8×8 for 3×3 filters).
+ */
+export function gridPatchesStride1(
+  backend: WasmBackendLike,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: { fH: number; fW: number; padTop: number; padLeft: number; outH: number; outW: number },
+): { cols: TensorInfo; dyGrid: TensorInfo } {
+  const [n, h, w, ci] = x.shape;
+  const co = dy.shape[3];
+  const hp = g.outH + g.fH - 1;
+  const wp = g.outW + g.fW - 1;
+  const plane = n * hp * wp;
+  const len = plane - (g.fH - 1) * wp - (g.fW - 1);
+  const cols = backend.makeOutput([g.fH * g.fW * ci, len], 'float32');
+  const dyGrid = backend.makeOutput([len, co], 'float32');
+  const src = f32(backend, x);
+  const dys = f32(backend, dy);
+  const colsV = f32(backend, cols);
+  const dyV = f32(backend, dyGrid);
+
+  if (gridScratch.length < plane * ci) gridScratch = new Float32Array(plane * ci);
+  const xp = gridScratch;
+  xp.fill(0, 0, plane * ci);
+  // Input rows/cols that land on the grid: i = iy + padTop ∈ [0, hp), j = ix + padLeft ∈ [0, wp).
+  const yLo = Math.max(0, -g.padTop);
+  const yHi = Math.min(h, hp - g.padTop);
+  const xLo = Math.max(0, -g.padLeft);
+  const xHi = Math.min(w, wp - g.padLeft);
+  for (let b = 0; b < n; b++) {
+    for (let iy = yLo; iy < yHi; iy++) {
+      const gridRow = (b * hp + iy + g.padTop) * wp + g.padLeft;
+      for (let ix = xLo; ix < xHi; ix++) {
+        let i = ((b * h + iy) * w + ix) * ci;
+        let o = gridRow + ix;
+        for (let c = 0; c < ci; c++, o += plane) xp[o] = src[i++];
+      }
+    }
+  }
+  let row = 0;
+  for (let r = 0; r < g.fH; r++) {
+    for (let s = 0; s < g.fW; s++) {
+      const off = r * wp + s;
+      for (let c = 0; c < ci; c++, row++) colsV.set(xp.subarray(c * plane + off, c * plane + off + len), row * len);
+    }
+  }
+
+  dyV.fill(0);
+  const rowLen = g.outW * co;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < g.outH; y++) {
+      const p = (b * hp + y) * wp;
+      if (p >= len) continue; // only padding rows can fall past len
+      const from = (b * g.outH + y) * rowLen;
+      dyV.set(dys.subarray(from, from + rowLen), p * co);
+    }
+  }
+  return { cols, dyGrid };
+}

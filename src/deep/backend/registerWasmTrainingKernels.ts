@@ -13,7 +13,8 @@ import { fusedBatchNormGradConfig } from './batchNormGrad.js';
 import { makeZeroCopyIdentityKernel } from './identity.js';
 
 export interface WasmKernelOptions {
-  /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'auto' (= im2col, measured faster). */
+  /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'grid' (stride 1,
+   *  memcpy'd patches · dy), 'auto' (grid or im2col by shape, measured). */
   filterGradRoute?: FilterGradRoute;
   /** Replace the stock wasm Conv2DBackpropInput (default true). */
   fastInputGrad?: boolean;

@@ -80,6 +80,7 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
   const routes: [FilterGradRoute, InputGradRoute][] = [
     ['conv', 'conv'],
     ['im2col', 'col2im'],
+    ['auto', 'auto'],
   ];
   for (const [route, inputRoute] of routes) {
     it(`dW (route ${route}) and dx (route ${inputRoute}) over random shapes, strides 1/2, 'same'/'valid', k 1/3`, () => {
@@ -96,6 +97,17 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
     });
   }
 
+  it("dW (route grid, stride 1 only) over random shapes, 'same'/'valid', k 1/3", () => {
+    registerWasmTrainingKernels({ filterGradRoute: 'grid' });
+    fc.assert(
+      fc.property(convCase, (c0) => {
+        const c = { ...c0, stride: 1 as const };
+        expectClose(convGrads('wasm', c).dw, convGrads('cpu', c).dw, `dW ${JSON.stringify(c)}`);
+      }),
+      { numRuns: 40, seed: 5 },
+    );
+  });
+
   it('the stock wasm backend really lacks Conv2DBackpropFilter (so the property above tests our kernel)', () => {
     expect(stockFilterGradMissing).toBe(true);
   });
@@ -105,6 +117,8 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
       registerWasmTrainingKernels({ filterGradRoute: route, inputGradRoute: inputRoute });
       for (const stride of [1, 2] as const) leakCheck(stride);
     }
+    registerWasmTrainingKernels({ filterGradRoute: 'grid' });
+    leakCheck(1);
   });
 });
 
