@@ -253,7 +253,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
           const kept = listCheckpoints(ckptRoot).pop();
           throw new TrainingError(
             `the loss became ${r.loss} at epoch ${epoch}, batch ${b + 1} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
-            `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start again`,
+            `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start a new run (another --out)`,
           );
         }
         const n = idx.length;
@@ -269,7 +269,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         const kept = listCheckpoints(ckptRoot).pop();
         throw new TrainingError(
           `the weights became non-finite during epoch ${epoch} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
-          `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start again`,
+          `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start a new run (another --out)`,
         );
       }
       const trainSeconds = (performance.now() - t0) / 1000;
