@@ -1,8 +1,9 @@
 /**
  * Training-step speed of the reference net (src/deep/backend/referenceNet.ts) on the patched tfjs wasm backend.
  *
- * Usage: npm run build && node dist/bench/kernels.js [--steps N] [--variants all|default]
- * Prints images/s for each kernel variant and a tf.profile breakdown (top 10 kernels by time) for the default one.
+ * Usage: npm run build && node dist/bench/kernels.js [--steps N] [--variants all|default] [--layers]
+ * Prints images/s for each kernel variant and a tf.profile breakdown (top 10 kernels by time) before/after;
+ * --layers adds per-layer timings of every dW / dx route (what the 'auto' route choices are based on).
  * One SGD step = forward in training mode (BN batch statistics) + softmax cross-entropy + backward + update.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +31,60 @@ function trainStep(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor4D, y: 
   return value;
 }
 
+/** Best-of-n wall time (ms) of one kernel call on the reference net's layer shapes, for every route. */
+function layerTable(): void {
+  const layers: [number, number, number, number, number][] = [
+    // [H, Ci, Co, k, stride] at batch 64
+    [32, 3, 16, 3, 1],
+    [32, 16, 16, 3, 1],
+    [32, 16, 32, 3, 2],
+    [16, 32, 32, 3, 1],
+    [32, 16, 32, 1, 2],
+    [16, 32, 64, 3, 2],
+    [8, 64, 64, 3, 1],
+    [16, 32, 64, 1, 2],
+  ];
+  const best = (f: () => tf.Tensor, reps = 5): number => {
+    let m = Infinity;
+    for (let i = 0; i <= reps; i++) {
+      const t0 = performance.now();
+      const r = f();
+      r.dataSync();
+      r.dispose();
+      if (i > 0) m = Math.min(m, performance.now() - t0);
+    }
+    return m;
+  };
+  console.log('\nper-layer kernel times, batch 64, best of 5 (ms)');
+  for (const [h, ci, co, k, s] of layers) {
+    const x = tf.randomNormal([BATCH, h, h, ci]) as tf.Tensor4D;
+    const w = tf.randomNormal([k, k, ci, co]) as tf.Tensor4D;
+    const dy = tf.randomNormal([BATCH, h / s, h / s, co]);
+    const attrs = { strides: [s, s], pad: 'same', dataFormat: 'NHWC' };
+    const fwd = best(() => tf.conv2d(x, w, s, 'same'));
+    const dW: string[] = [];
+    for (const route of ['conv', 'im2col', 'grid'] as const) {
+      if (route === 'grid' && s !== 1) continue;
+      registerWasmTrainingKernels({ filterGradRoute: route });
+      const ms = best(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [k, k, ci, co] }) as tf.Tensor);
+      dW.push(`${route} ${ms.toFixed(1)}`);
+    }
+    const dx: string[] = [];
+    for (const [label, o] of [
+      ['stock', { fastInputGrad: false }],
+      ['conv', { inputGradRoute: 'conv' }],
+      ['col2im', { inputGradRoute: 'col2im' }],
+    ] as [string, WasmKernelOptions][]) {
+      registerWasmTrainingKernels(o);
+      const ms = best(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor);
+      dx.push(`${label} ${ms.toFixed(1)}`);
+    }
+    console.log(`  ${h}×${h} ${ci}→${co} k${k} s${s}: forward ${fwd.toFixed(1)} | dW ${dW.join(', ')} | dx ${dx.join(', ')}`);
+    tf.dispose([x, w, dy]);
+  }
+  registerWasmTrainingKernels();
+}
+
 async function main(): Promise<void> {
   const steps = Number(argValue('--steps', '6'));
   const which = argValue('--variants', 'all');
@@ -50,15 +105,16 @@ async function main(): Promise<void> {
 
   const variants: [string, WasmKernelOptions][] =
     which === 'default'
-      ? [['default (im2col dW, auto dx, BN grad, zero-copy Identity)', {}]]
+      ? [['default (auto dW, auto dx, BN grad, zero-copy Identity)', {}]]
       : [
           ['dW conv, stock dx, stock BN grad (first working)', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, stock dx, stock BN grad', { filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, dx conv, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, dx col2im, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
           ['dW im2col, dx auto, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad', { zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad, zero-copy Identity (default)', {}],
+          ['dW im2col, dx auto, BN grad', { filterGradRoute: 'im2col', zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad, zero-copy Identity', { filterGradRoute: 'im2col' }],
+          ['dW auto (grid/im2col), dx auto, BN grad, 0-copy Id (default)', {}],
         ];
 
   for (const [label, opts] of variants) {
@@ -74,7 +130,7 @@ async function main(): Promise<void> {
     // shared, oversubscribed machine wall time is inflated by waiting for a core.
     const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
     console.log(
-      `${label.padEnd(56)} wall ${ms.toFixed(0).padStart(5)} ms/step ${((BATCH * 1000) / ms).toFixed(1).padStart(6)} images/s` +
+      `${label.padEnd(62)} wall ${ms.toFixed(0).padStart(5)} ms/step ${((BATCH * 1000) / ms).toFixed(1).padStart(6)} images/s` +
         ` | cpu ${cpuMs.toFixed(0).padStart(5)} ms/step ${((BATCH * 1000) / cpuMs).toFixed(1).padStart(6)} images/s  (loss ${loss.toFixed(3)})`,
     );
   }
@@ -109,6 +165,7 @@ async function main(): Promise<void> {
     }
   }
   tf.dispose([x, y]);
+  if (process.argv.includes('--layers')) layerTable();
 }
 
 main().catch((err: unknown) => {

@@ -90,7 +90,9 @@ export function makeConv2DBackpropInputKernel(route: InputGradRoute = 'auto'): t
     const b = backend as unknown as WasmBackendLike;
     // 'auto': col2im at stride > 1 (the conv route wastes (stride² − 1)/stride² of its MACs on stuffed zeros),
     // the conv route at stride 1 (its XNNPACK conv beat matmul + JS scatter-add there; bench/kernels.ts).
-    const useCol2im = route === 'col2im' || (route === 'auto' && (g.sH > 1 || g.sW > 1));
+    // The conv route cannot express padding beyond filter − 1 (explicit pads); col2im handles any.
+    const bigPad = g.padTop > g.fH - 1 || g.padLeft > g.fW - 1;
+    const useCol2im = route === 'col2im' || (route === 'auto' && (g.sH > 1 || g.sW > 1 || bigPad));
     return useCol2im ? inputGradViaCol2im(b, dy, filter, g) : inputGradViaConv(b, dy, filter, g);
   };
 }
