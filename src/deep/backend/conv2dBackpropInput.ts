@@ -21,7 +21,8 @@ export function inputGradViaConv(backend: WasmBackendLike, dy: TensorInfo, w: Te
   if (g.padTop > g.fH - 1 || g.padLeft > g.fW - 1) {
     throw new Error(`wasm Conv2DBackpropInput: padding (${g.padTop}, ${g.padLeft}) larger than filter − 1 is not supported`);
   }
-  if (g.fH === 1 && g.fW === 1 && g.sH === 1 && g.sW === 1) {
+  // 1×1, stride 1, and no padding (so dy's grid is x's grid: explicit padding can add output rows/cols).
+  if (g.fH === 1 && g.fW === 1 && g.sH === 1 && g.sW === 1 && g.outH === g.inH && g.outW === g.inW) {
     const m = g.batch * g.outH * g.outW;
     const dy2 = ops.reshape(backend, dy, [1, m, g.outC]);
     const w2 = ops.reshape(backend, w, [1, g.inC, g.outC]);

@@ -15,7 +15,7 @@ interface ConvCase {
   co: number;
   k: number;
   stride: 1 | 2;
-  pad: 'same' | 'valid';
+  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
   seed: number;
 }
 
@@ -105,6 +105,28 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
         expectClose(convGrads('wasm', c).dw, convGrads('cpu', c).dw, `dW ${JSON.stringify(c)}`);
       }),
       { numRuns: 40, seed: 5 },
+    );
+  });
+
+  it('explicit paddings, including ones larger than the filter (auto routes)', () => {
+    registerWasmTrainingKernels();
+    const explicit = fc.record({
+      base: convCase,
+      t: fc.integer({ min: 0, max: 3 }),
+      b: fc.integer({ min: 0, max: 3 }),
+      l: fc.integer({ min: 0, max: 3 }),
+      r: fc.integer({ min: 0, max: 3 }),
+    });
+    fc.assert(
+      fc.property(explicit, ({ base, t, b, l, r }) => {
+        const c: ConvCase = { ...base, pad: [[0, 0], [t, b], [l, r], [0, 0]] };
+        fc.pre(base.h + t + b >= base.k && base.w + l + r >= base.k);
+        const ref = convGrads('cpu', c);
+        const got = convGrads('wasm', c);
+        expectClose(got.dw, ref.dw, `dW ${JSON.stringify(c)}`);
+        expectClose(got.dx, ref.dx, `dx ${JSON.stringify(c)}`);
+      }),
+      { numRuns: 40, seed: 6 },
     );
   });
 
