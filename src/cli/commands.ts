@@ -2,10 +2,14 @@ import type { Command } from 'commander';
 import { registerUfm } from './ufm.js';
 import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
+import { registerCompare } from './compare.js';
+import { registerFigures } from './figures.js';
 
 /** Registers every subcommand on the root program. */
 export function registerCommands(program: Command): void {
   registerUfm(program);
   registerTrain(program);
   registerValidate(program);
+  registerCompare(program);
+  registerFigures(program);
 }

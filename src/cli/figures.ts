@@ -1,0 +1,77 @@
+import { Option, type Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { discoverRuns, makeFigures, pickDefaultPair, readTrainingRun, trainShortRuns } from '../figures/index.js';
+import { writeJsonAtomic } from '../io/atomicWrite.js';
+import { DEFAULT_UFM_CONFIG } from '../ufm/experiment.js';
+import type { SweepResult } from '../ufm/sweep.js';
+import { figuresUsageError } from './compare.js';
+import { parseNumberFlag } from './parse.js';
+import { DEFAULT_SWEEP_OUT, runSweep } from './sweep.js';
+import { UsageError } from './usageError.js';
+
+interface FiguresFlags {
+  out: string;
+  sweep: string;
+  runsDir: string;
+  epochs: string;
+  backend: string;
+  png: boolean;
+}
+
+function readSweep(path: string): SweepResult {
+  try {
+    const s = JSON.parse(readFileSync(path, 'utf8')) as SweepResult;
+    if (!Array.isArray(s.theory) || !Array.isArray(s.ufm) || !s.base) throw new Error('not a sweep result');
+    return s;
+  } catch (err) {
+    throw new UsageError(`${path} is not an mlnc ufm sweep result (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+export async function figuresCommand(runDirs: string[], f: FiguresFlags): Promise<void> {
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const t0 = performance.now();
+  try {
+    let dirs = runDirs.map((d) => readTrainingRun(d).dir); // fail fast, one line, before any work
+    if (dirs.length === 0) {
+      const pair = pickDefaultPair(discoverRuns(f.runsDir));
+      if (pair) {
+        dirs = pair.map((r) => r.dir);
+        log(`using the runs found under ${f.runsDir}: ${dirs.join(', ')}`);
+      } else {
+        const epochs = parseNumberFlag('--epochs', f.epochs, { integer: true, min: 1 });
+        dirs = await trainShortRuns({ root: f.runsDir, epochs, backend: f.backend, log });
+      }
+    }
+    const sweepPath = resolve(f.sweep);
+    let sweep: SweepResult;
+    if (existsSync(sweepPath)) {
+      sweep = readSweep(sweepPath);
+    } else {
+      log(`no sweep at ${sweepPath}: running mlnc ufm sweep on its defaults (6 optimizer points)`);
+      sweep = await runSweep(DEFAULT_UFM_CONFIG, { param: 'lambda-h', from: 1e-4, to: 3e-2, points: 6, theoryPoints: 60, tieLambdaW: true });
+      writeJsonAtomic(sweepPath, sweep);
+      log(`sweep: ${sweepPath}`);
+    }
+    const written = await makeFigures({ runDirs: dirs, outDir: resolve(f.out), sweep, backend: f.backend, png: f.png, log });
+    const lines = written.map((w) => `${w.name.padEnd(20)} ${w.svg}${w.png ? `  ${w.png}` : ''}`);
+    process.stdout.write(`${lines.join('\n')}\n${written.length} figures in ${resolve(f.out)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  } catch (err) {
+    throw figuresUsageError(err);
+  }
+}
+
+export function registerFigures(program: Command): void {
+  program
+    .command('figures')
+    .description('Regenerate every figure (SVG + PNG) from run directories; without arguments, from the runs under runs/ or two short training runs')
+    .argument('[run-dirs...]', 'directories written by mlnc train (learned and/or fixed-ETF classifier)')
+    .option('--out <dir>', 'output folder', 'figures')
+    .option('--sweep <file>', 'mlnc ufm sweep result for the ρ figure (run on defaults when missing)', DEFAULT_SWEEP_OUT)
+    .option('--runs-dir <dir>', 'where to look for (or train) runs when none are given', 'runs')
+    .option('--epochs <n>', 'epochs of the short runs trained when none are found', '6')
+    .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .option('--no-png', 'write SVG only')
+    .action(async (runDirs: string[], f: FiguresFlags) => figuresCommand(runDirs, f));
+}

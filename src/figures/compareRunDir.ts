@@ -1,0 +1,31 @@
+/** `mlnc compare RUN_DIR`'s I/O edge: snapshot in, RUN_DIR/compare.json and RUN_DIR/compare.svg out. */
+import { join } from 'node:path';
+import { compareToUfm, comparisonTableInput, type ComparisonReport, type NetworkSnapshot } from '../compare/index.js';
+import { writeJsonAtomic } from '../io/atomicWrite.js';
+import { comparisonTableFigure } from '../plot/index.js';
+import { readTrainingRun, type TrainingRun } from './runDir.js';
+import { compareSettingsOf, loadRunSnapshot, type SnapshotOptions } from './snapshot.js';
+import { writeFigure } from './writeFigure.js';
+
+export const COMPARE_JSON = 'compare.json';
+export const COMPARE_SVG = 'compare.svg';
+
+export interface CompareOutput {
+  readonly run: TrainingRun;
+  readonly report: ComparisonReport;
+  readonly json: string;
+  readonly svg: string;
+  readonly snapshotSource: string;
+  readonly snapshot: NetworkSnapshot;
+}
+
+export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}): Promise<CompareOutput> {
+  const run = readTrainingRun(runDir);
+  const snap = await loadRunSnapshot(run, opts);
+  const report = compareToUfm(snap, compareSettingsOf(run));
+  const json = join(run.dir, COMPARE_JSON);
+  writeJsonAtomic(json, { runDir: run.dir, snapshot: snap.source, ...report });
+  const svg = comparisonTableFigure(comparisonTableInput(report, `UFM prediction vs trained network: ${run.name} (epoch ${snap.epoch})`));
+  const written = writeFigure(run.dir, 'compare', svg, { png: false });
+  return { run, report, json, svg: written.svg, snapshotSource: snap.source, snapshot: snap };
+}

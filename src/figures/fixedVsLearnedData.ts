@@ -1,0 +1,42 @@
+/** Figure 5's input from training runs: test metrics of the final logged epoch and NC histories. */
+import type { ClassifierRun, FixedVsLearnedInput } from '../plot/index.js';
+import { recordsFromMetrics } from './ncRecords.js';
+import { RunInputError } from './errors.js';
+import { runLabel, type TrainingRun } from './runDir.js';
+
+interface LoggedTest {
+  topMExactMatchOracleM?: number;
+  largestGap?: { exactMatch?: number; microF1?: number };
+  prototypes?: { classMeans?: number };
+}
+
+export const TEST_METRIC_NAMES = ['top-m exact (oracle m)', 'largest-gap exact set', 'largest-gap micro-F1', 'prototype decoding'] as const;
+
+export function classifierRunOf(run: TrainingRun): ClassifierRun {
+  const line = [...run.lines].reverse().find((l) => l.test && typeof l.test === 'object');
+  if (!line) throw new RunInputError(`${run.dir}/metrics.jsonl has no test metrics`);
+  const t = line.test as LoggedTest;
+  const values = [t.topMExactMatchOracleM, t.largestGap?.exactMatch, t.largestGap?.microF1, t.prototypes?.classMeans];
+  if (values.some((v) => typeof v !== 'number')) throw new RunInputError(`${run.dir}/metrics.jsonl: the last test metrics lack a field the figure shows`);
+  const params = run.meta.trainableParams;
+  if (typeof params !== 'number') throw new RunInputError(`${run.dir}/config.json has no trainableParams`);
+  return {
+    label: `${runLabel(run)}, test at epoch ${line.epoch}`,
+    trainableParams: params,
+    testMetrics: Object.fromEntries(TEST_METRIC_NAMES.map((n, i) => [n, values[i] as number])),
+    history: recordsFromMetrics(run.lines),
+  };
+}
+
+export function fixedVsLearnedInput(runs: readonly TrainingRun[]): FixedVsLearnedInput | null {
+  const fixed = runs.filter((r) => r.config.fixedEtf);
+  const learned = runs.filter((r) => !r.config.fixedEtf);
+  if (fixed.length === 0 || learned.length === 0) return null;
+  return {
+    title: 'Fixed ETF classifier vs learned classifier: test metrics and NC curves',
+    xLabel: 'epoch',
+    runs: [...learned, ...fixed].map(classifierRunOf),
+    metrics: [...TEST_METRIC_NAMES],
+    ncMetrics: ['nc1', 'nc2H', 'nc3', 'tagAngle'],
+  };
+}
