@@ -46,10 +46,6 @@ export function slice(backend: WasmBackendLike, x: TensorInfo, begin: number[], 
   return runWasmKernel('Slice', { x }, { begin, size }, backend);
 }
 
-export function pad(backend: WasmBackendLike, x: TensorInfo, paddings: [number, number][]): TensorInfo {
-  return runWasmKernel('PadV2', { x }, { paddings, constantValue: 0 }, backend);
-}
-
 /** Forward NHWC conv on XNNPACK; `padding` is explicit [[top, bottom], [left, right]]. */
 export function conv2d(
   backend: WasmBackendLike,
@@ -76,9 +72,4 @@ export function matMul(
   transposeB: boolean,
 ): TensorInfo {
   return runWasmKernel('BatchMatMul', { a, b }, { transposeA, transposeB }, backend);
-}
-
-export function concat(backend: WasmBackendLike, tensors: TensorInfo[], axis: number): TensorInfo {
-  // The Concat kernel takes its inputs as an array, not a named map.
-  return runWasmKernel('Concat', tensors as unknown as Record<string, TensorInfo>, { axis }, backend);
 }
