@@ -5,7 +5,8 @@ import type { Sym } from './layers.js';
 import { resnetTrunk } from './resnet.js';
 import { vggTrunk } from './vgg.js';
 
-export { canonicalEtf, etfKernel } from './etf.js';
+export { etfKernel } from './etf.js';
+export { canonicalEtf } from '../../geometry/etf.js';
 
 export const ARCHS = ['resnet18', 'resnet50', 'vgg16', 'vgg19', 'resnet-small'] as const;
 export type Arch = (typeof ARCHS)[number];

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prototypeAccuracy, singleLabelMeans } from '../../../src/deep/evaluate/prototypes.js';
-import { canonicalEtf } from '../../../src/deep/models/etf.js';
+import { canonicalEtf as canonicalEtfMatrix } from '../../../src/geometry/etf.js';
+const canonicalEtf = (K: number) => canonicalEtfMatrix(K).data;
 import { labelSet, type LabelSet } from '../../../src/geometry/types.js';
 
 /** Collapsed features of the theory: h_S = μ_G + scale_m·Σ_{k∈S} e_k (e_k ETF rows, embedded in R^d), plus noise. */

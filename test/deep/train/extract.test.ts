@@ -16,7 +16,7 @@ describe('feature extraction', () => {
     const m = buildModel({ arch: 'resnet-small', inputShape: [8, 8, 1], K: 3, width: 1, fixDim: true, fixedEtf: true });
     const { W, b, K, d } = classifierOf(m.model);
     expect([K, d, b.length]).toEqual([3, 3, 3]);
-    const E = canonicalEtf(3);
+    const E = canonicalEtf(3).data;
     for (let i = 0; i < 9; i++) expect(W[i]).toBeCloseTo(E[i], 6);
     m.model.dispose();
   });
