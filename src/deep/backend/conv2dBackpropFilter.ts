@@ -141,11 +141,12 @@ export function makeConv2DBackpropFilterKernel(route: FilterGradRoute = 'auto'):
     if (route === 'conv') return filterGradViaConv(b, x, dy, g);
     if (route === 'grid') return filterGradViaGrid(b, x, dy, g);
     if (route === 'im2col') return filterGradViaIm2col(b, x, dy, g);
-    // 'auto', from per-layer timings of the reference net (bench/kernels.ts; 64 images, 3×3, ms):
-    //   32×32 16→16: conv 33, im2col 41, grid 27;  16×16 32→32: 28, 28, 21;  8×8 64→64: 24, 20, 23;
-    //   stride 2 32→16 16→32: conv 24, im2col 15.  The grid pays (Hp·Wp)/(OH·OW) extra MACs: worth it below ~1.4.
+    // 'auto', from per-layer CPU times on the reference net (bench/kernels.ts --layers; batch 64, ms, conv/im2col/grid):
+    //   32×32 16→16 3×3: 36–40 / 43 / 27–30;   16×16 32→32: 30–32 / 30–35 / 23–24;   8×8 64→64: 17–25 / 16–23 / 18–25;
+    //   32×32 3→16 (stem): 18–20 / 10 / 11–16;  stride 2 and 1×1 (no grid): conv 9–28, im2col 1–18, im2col always ahead.
+    // The grid pays (Hp·Wp)/(OH·OW) extra multiply-adds and only pays off with enough channels per memcpy'd row set.
     const gridOverhead = ((g.outH + g.fH - 1) * (g.outW + g.fW - 1)) / (g.outH * g.outW);
-    const useGrid = g.sH === 1 && g.sW === 1 && g.fH * g.fW > 1 && gridOverhead < 1.4;
+    const useGrid = g.sH === 1 && g.sW === 1 && g.fH * g.fW > 1 && gridOverhead < 1.4 && g.inC >= 8;
     return useGrid ? filterGradViaGrid(b, x, dy, g) : filterGradViaIm2col(b, x, dy, g);
   };
 }
