@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { compareToUfm, comparisonTableInput, type ComparisonReport, type NetworkSnapshot } from '../compare/index.js';
 import { writeJsonAtomic } from '../io/atomicWrite.js';
 import { comparisonTableFigure } from '../plot/index.js';
+import { RunInputError } from './errors.js';
 import { readTrainingRun, type TrainingRun } from './runDir.js';
 import { compareSettingsOf, loadRunSnapshot, type SnapshotOptions } from './snapshot.js';
 import { writeFigure } from './writeFigure.js';
@@ -22,7 +23,13 @@ export interface CompareOutput {
 export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}): Promise<CompareOutput> {
   const run = readTrainingRun(runDir);
   const snap = await loadRunSnapshot(run, opts);
-  const report = compareToUfm(snap, compareSettingsOf(run));
+  let report: ComparisonReport;
+  try {
+    report = compareToUfm(snap, compareSettingsOf(run));
+  } catch (err) {
+    // Bad numbers in the run (NaN features, a class without single-label samples) are the run's problem: one line.
+    throw new RunInputError(`${run.dir}: ${(err as Error).message.split('\n')[0]}`);
+  }
   const json = join(run.dir, COMPARE_JSON);
   writeJsonAtomic(json, { runDir: run.dir, snapshot: snap.source, ...report });
   const svg = comparisonTableFigure(comparisonTableInput(report, `UFM prediction vs trained network: ${run.name} (epoch ${snap.epoch})`));

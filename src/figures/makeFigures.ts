@@ -50,15 +50,17 @@ export async function makeFigures(opts: MakeFiguresOptions): Promise<WrittenFigu
   }
 
   // 1. NC metrics over time.
-  const gd = ufmGdRun();
-  put('nc-curves-ufm', ncCurvesFigure({ title: 'Neural collapse of the UFM under gradient descent (Nesterov momentum)', xLabel: 'iteration', runs: [gd.run] }));
   if (analysed.length > 0) {
     const runs: NcRun[] = analysed.map((a) => ({
       label: `${runLabel(a.run)}${a.report.fitted ? ' — ρ error vs fitted UFM' : ''}`,
       records: recordsFromMetrics(a.run.lines, a.report.fitted?.rho),
     }));
-    put('nc-curves-training', ncCurvesFigure({ title: 'Neural collapse during training (training set, inference mode)', xLabel: 'epoch', runs }));
+    put('nc-curves-training', ncCurvesFigure({ title: 'Neural collapse during training (training set)', xLabel: 'epoch', runs }));
   }
+
+  // (training curves first: bad run data fails before the UFM runs)
+  const gd = ufmGdRun();
+  put('nc-curves-ufm', ncCurvesFigure({ title: 'UFM under gradient descent: neural collapse', xLabel: 'iteration', runs: [gd.run] }));
 
   // 2. Geometry, K = 3 (a network row when a K = 3 run is given).
   const extra: GeometryRow[] = analysed.filter((a) => a.report.K === 3).slice(0, 1).map((a) => ({
@@ -79,7 +81,7 @@ export async function makeFigures(opts: MakeFiguresOptions): Promise<WrittenFigu
     const s = learned.snapshot;
     const H = matrix(s.labels.length, s.d, s.features);
     put('gram-network', gramFigure({
-      title: `Gram matrices of a trained network: ${runLabel(learned.run)}, epoch ${learned.report.epoch}`,
+      title: `Gram matrices of a trained network (${learned.run.config.fixedEtf ? 'fixed ETF' : 'learned W'}, epoch ${learned.report.epoch})`,
       W: matrix(s.K, s.d, Float64Array.from(s.W)), classMeans: classMeanRows(H, s.labels, s.K),
     }));
   }

@@ -2,7 +2,8 @@
 import type { NcRecord } from '../plot/index.js';
 import type { UfmHistoryPoint } from '../ufm/experiment.js';
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** A number passes through (non-finite too: the plot module rejects it with a clear error); anything else is a gap. */
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /**
  * Lines with NC metrics only. ρ's relative error needs a reference: pass the UFM's ρ_m for the run (e.g. compare's

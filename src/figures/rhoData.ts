@@ -8,26 +8,32 @@
 import { countLabelSets, predictAtLambdas, type ComparisonReport } from '../compare/index.js';
 import type { LabelSet } from '../geometry/types.js';
 import type { RhoInput, RhoPoints, RhoTheoryCurve } from '../plot/index.js';
-import type { SweepResult } from '../ufm/sweep.js';
+import { sweepConfigAt, type SweepResult } from '../ufm/sweep.js';
 import { solveUfmTheory } from '../ufm/theory.js';
 
 export function rhoInputFromSweep(sweep: SweepResult): RhoInput {
   if (sweep.theory.length === 0) throw new Error('the sweep has no theory points');
   const ms = [...new Set(sweep.theory.flatMap((p) => Object.keys(p.rho)))].map(Number).filter((m) => m >= 2).sort((a, b) => a - b);
   const theory: RhoTheoryCurve[] = ms.map((m) => ({ m, x: sweep.theory.map((p) => p.x), rho: sweep.theory.map((p) => p.rho[String(m)] ?? null) }));
+  // Where the theory's optimum is W = H = 0 the optimizer ends near zero and its ρ̂ measures rounding noise: left out.
+  const nontrivial = sweep.ufm.filter((p) => {
+    const c = sweepConfigAt(sweep.spec, sweep.base, p.x);
+    return !solveUfmTheory({ K: c.K, perSetCount: c.perSet, loss: c.loss, lambdaW: c.lambdaW, lambdaH: c.lambdaH }).trivial;
+  });
+  const dropped = sweep.ufm.length - nontrivial.length;
   const ufm: RhoPoints[] = ms.map((m) => {
-    const pts = sweep.ufm.filter((p) => typeof p.rho[String(m)] === 'number');
+    const pts = nontrivial.filter((p) => typeof p.rho[String(m)] === 'number');
     return { m, x: pts.map((p) => p.x), rho: pts.map((p) => p.rho[String(m)]), std: pts.map((p) => p.rhoStd[String(m)] ?? null) };
   }).filter((p) => p.x.length > 0);
   const b = sweep.base;
   const per = Object.entries(b.perSet).map(([m, n]) => `n${m} = ${n}`).join(', ');
   return {
-    title: `Tag-wise scale ρ_m: theory vs UFM optimizer (mlnc ufm sweep; K = ${b.K}, ${per}, ${b.loss})`,
-    xLabel: sweep.xLabel,
+    title: `Tag-wise scale ρ_m: theory vs UFM optimum (K = ${b.K}, ${per})`,
+    xLabel: `${sweep.xLabel}; ${b.loss}, d = ${b.d}`,
     xScale: sweep.param === 'lambda-h' ? 'log' : 'linear',
     theory,
     ufm,
-    labels: { theory: 'theory (reduced problem)', ufm: 'UFM optimum (L-BFGS)' },
+    labels: { theory: 'theory (reduced problem)', ufm: `UFM optimum (L-BFGS)${dropped ? `; ${dropped} point${dropped > 1 ? 's' : ''} where W = H = 0 wins left out` : ''}` },
   };
 }
 
@@ -76,8 +82,8 @@ export function rhoInputForNetworks(runs: readonly NetworkRho[], ufmPoints = 5):
   }).filter((p) => p.x.length > 0);
   const per = counts.perSetCount ? Object.entries(counts.perSetCount).map(([m, n]) => `n${m} = ${n}`).join(', ') : 'imbalanced counts';
   return {
-    title: `Tag-wise scale ρ_m of trained networks at their mapped λ_H (K = ${K}, ${per}, ${loss}, λ_W = ${lambdaW})`,
-    xLabel: 'UFM feature penalty λ_H = 2·λ_H(net)·B/N',
+    title: `ρ_m of trained networks at their mapped λ_H (K = ${K}, ${per})`,
+    xLabel: `UFM λ_H (network: 2·λ_H·B/N); λ_W = weight decay = ${lambdaW}, ${loss}`,
     xScale: 'log',
     theory,
     ufm,

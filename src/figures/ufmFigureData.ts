@@ -19,7 +19,7 @@ import { recordsFromUfmHistory } from './ncRecords.js';
 /** The UFM gradient-descent run of the NC-curves figure (K = 6, one ρ per multiplicity 2 and 3). */
 export const UFM_GD_CONFIG: UfmExperimentConfig = {
   ...DEFAULT_UFM_CONFIG, K: 6, d: 8, perSet: { 1: 4, 2: 2, 3: 1 }, lambdaW: 5e-3, lambdaH: 5e-3, lambdaB: 1e-2,
-  optimizer: 'gd', lr: 1, momentum: 0.9, maxIter: 4000, recordEvery: 40, tol: 1e-10, seed: 1,
+  optimizer: 'gd', lr: 1, momentum: 0.9, maxIter: 4000, recordEvery: 10, tol: 1e-10, seed: 1,
 };
 
 export function ufmGdRun(config: UfmExperimentConfig = UFM_GD_CONFIG): { run: NcRun; report: UfmReport } {
@@ -64,7 +64,7 @@ export function ufmGeometryRows(): GeometryRow[] {
 }
 
 export function ufmGeometryInput(extraRows: readonly GeometryRow[] = []): GeometryInput {
-  return { title: 'Geometry of the features, K = 3: random start vs optimum (top-2 singular directions of the class means)', K: 3, rows: [...ufmGeometryRows(), ...extraRows] };
+  return { title: 'Feature geometry, K = 3: random start vs optimum', K: 3, rows: [...ufmGeometryRows(), ...extraRows] };
 }
 
 /** Class means of the multiplicity-1 samples as rows (K×d). */
@@ -75,5 +75,5 @@ export function classMeanRows(features: Matrix, labels: readonly LabelSet[], K: 
 export function ufmGramInput(): GramInput {
   const K = 10, d = 16;
   const p = ufmStartAndOptimum(K, d, { 1: 5, 2: 1 }, 5e-3, 'pal', 5);
-  return { title: `Gram matrices at the UFM optimum, K = ${K} (n1 = 5, n2 = 1, λ = 5e-3)`, W: p.end.W, classMeans: classMeanRows(p.end.H, p.labels, K) };
+  return { title: `Gram matrices at the UFM optimum (K = ${K}, n1 = 5, n2 = 1)`, W: p.end.W, classMeans: classMeanRows(p.end.H, p.labels, K) };
 }
