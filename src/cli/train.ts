@@ -5,6 +5,7 @@ import { BackendError, BACKEND_PREFERENCES, initBackend, type BackendPreference 
 import { CheckpointError } from '../deep/checkpoint/checkpoint.js';
 import { DatasetError, loadDataset } from '../deep/data/index.js';
 import { ARCHS } from '../deep/models/index.js';
+import { defaultWorkerCount } from '../deep/parallel/trainer.js';
 import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
 import { runTraining, TrainingError, type RunHooks } from '../deep/train/run.js';
 import { parseChoice, parseNumberFlag } from './parse.js';
@@ -18,6 +19,26 @@ interface TrainFlags {
   dataset: string; preset: string; dataDir?: string; cacheDir?: string; arch: string; width?: string; depth?: string;
   epochs?: string; batchSize?: string; lr?: string; loss: string; lambdaH?: string; weightDecay?: string; ncEvery?: string;
   out?: string; seed?: string; backend: string; fixedEtf?: boolean; fixDim?: boolean; resume?: boolean; counts?: string;
+  workers?: string;
+}
+
+/**
+ * Worker threads and logical shards of a run. A new run with N > 1 workers gets N shards (BatchNorm statistics per
+ * shard, so the shard count is saved with the run); a resumed run keeps its saved shard count and may use any number of
+ * workers up to it, which leaves its trajectory unchanged. Default: every core on wasm, one process otherwise
+ * (tfjs-node is multi-threaded itself).
+ */
+export function workerPlan(flag: string | undefined, backendName: string, savedShards: number | undefined): { workers: number; shards: number; note?: string } {
+  const asked = flag === undefined ? undefined : parseNumberFlag('--workers', flag, { integer: true, positive: true });
+  if (savedShards !== undefined) {
+    if (savedShards <= 1) {
+      return { workers: 1, shards: 1, note: asked !== undefined && asked > 1 ? 'this run was trained in one process; --workers is ignored on resume (the shard count is part of a run)' : undefined };
+    }
+    const workers = Math.min(asked ?? defaultWorkerCount('wasm'), savedShards);
+    return { workers, shards: savedShards };
+  }
+  const workers = asked ?? defaultWorkerCount(backendName);
+  return { workers, shards: workers };
 }
 
 /** "60,12" → [60, 12]: samples per label set for multiplicities 1, 2, ... */
@@ -146,6 +167,9 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
   try {
     const backend = await initBackend(backendPref);
+    const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
+    if (plan.note) process.stderr.write(`${plan.note}\n`);
+    if (!f.resume) config = { ...config, ...(plan.shards > 1 ? { shards: plan.shards } : {}) };
     let dataOptions: DataOptions;
     if (f.resume) {
       dataOptions = savedDataOptions(runDir);
@@ -158,10 +182,12 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
       };
     }
     const splits = await loadRunData(config, dataOptions);
-    process.stderr.write(`backend ${backend.name}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
+    const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
+    process.stderr.write(`backend ${backend.name}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
     const r = await runTraining({
       config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name,
       datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
+      parallel: { workers: plan.workers },
     });
     process.stdout.write(
       `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +
@@ -194,6 +220,7 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/<dataset>-<arch>-<loss>-<time>)')
     .option('--seed <n>', `seed of data, initialisation and shuffling (default ${DEFAULT_TRAIN_CONFIG.seed})`)
     .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .option('--workers <n>', 'data-parallel worker threads, one wasm backend each (default: every core on wasm, 1 on tfjs-node or cpu)')
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')
     .option('--fix-dim', 'feature dimension K: the last block outputs K channels')
     .option('--resume', 'continue the run in --out from its newest checkpoint')

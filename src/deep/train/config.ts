@@ -21,6 +21,11 @@ export const TrainConfigSchema = z.object({
   fixedEtf: z.boolean(),
   fixDim: z.boolean(),
   evalBatchSize: z.number().int().positive(),
+  /**
+   * Logical shards per batch for data-parallel training (src/deep/parallel): BatchNorm uses per-shard batch statistics,
+   * so the shard count is part of the run's semantics (the worker count is not). Absent or 1: single-process steps.
+   */
+  shards: z.number().int().positive().optional(),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
@@ -59,5 +64,8 @@ export const CONVENTIONS = {
 /** The fields a checkpoint must agree on to be resumed by this run. */
 export function fingerprintOf(c: TrainConfig, K: number, inputShape: readonly number[]): Record<string, unknown> {
   const { dataset, preset, arch, width, depth, epochs, batchSize, lr, momentum, loss, lambdaH, weightDecay, seed, fixedEtf, fixDim } = c;
-  return { dataset, preset, arch, width, depth, epochs, batchSize, lr, momentum, loss, lambdaH, weightDecay, seed, fixedEtf, fixDim, K, inputShape: [...inputShape] };
+  const fp: Record<string, unknown> = { dataset, preset, arch, width, depth, epochs, batchSize, lr, momentum, loss, lambdaH, weightDecay, seed, fixedEtf, fixDim, K, inputShape: [...inputShape] };
+  // Only data-parallel runs carry a shard count, so single-process checkpoints written before it existed still match.
+  if ((c.shards ?? 1) > 1) fp.shards = c.shards;
+  return fp;
 }

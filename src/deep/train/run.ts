@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringifyFinite, writeFileAtomic, writeJsonAtomic } from '../../io/atomicWrite.js';
 import { Rng } from '../../util/rng.js';
 import {
   CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, loadOptimizerArrays, readCheckpointState, saveCheckpoint,
 } from '../checkpoint/checkpoint.js';
+import type { BackendPreference } from '../backend/initBackend.js';
 import { topMExactMatch } from '../evaluate/setMetrics.js';
+import {
+  BATCHNORM_SEMANTICS, createParallelTrainer, topologySource, WorkerCrashError, type FaultInjection, type ParallelTrainer,
+} from '../parallel/trainer.js';
+import { loadNamedWeights, namedWeights } from '../parallel/weights.js';
 import { buildModel, initWeights, type BuiltModel } from '../models/index.js';
 import { batchesOf, epochOrder, makeBatch } from './batches.js';
 import { CONVENTIONS, fingerprintOf, TrainConfigSchema, type TrainConfig } from './config.js';
@@ -54,6 +60,19 @@ export interface RunOptions {
   hooks?: RunHooks;
   /** Stop (as if killed) after this many epochs of this invocation; for tests of resume. */
   stopAfterEpochs?: number;
+  /** Worker threads for a data-parallel run (config.shards > 1); ignored otherwise. */
+  parallel?: ParallelRunOptions;
+}
+
+export interface ParallelRunOptions {
+  /** Worker threads (default: min(cores, shards)); more than the run's shard count is capped to it. */
+  workers?: number;
+  /** Backend inside the workers (default 'wasm', or 'cpu' when the run's own backend is cpu). */
+  backend?: BackendPreference;
+  /** The compiled worker entry (default: next to src/deep/parallel/trainer.js). */
+  workerUrl?: URL;
+  /** Test hook: make a worker fail (see src/deep/parallel). */
+  faultInjection?: FaultInjection;
 }
 
 export interface RunResult {
@@ -191,6 +210,13 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     throw err;
   }
 
+  const shards = config.shards ?? 1;
+  const workers = shards > 1 ? Math.max(1, Math.min(opts.parallel?.workers ?? availableParallelism(), shards)) : 1;
+  const workerBackend: BackendPreference = opts.parallel?.backend ?? (opts.backend === 'cpu' ? 'cpu' : 'wasm');
+  const dataParallel = shards > 1
+    ? { shards, workers, workerBackend, batchNorm: BATCHNORM_SEMANTICS }
+    : { shards: 1, workers: 1, batchNorm: 'whole-batch statistics (single process)' };
+
   if (!opts.resume) {
     writeJsonAtomic(configPath, {
       train: config,
@@ -207,6 +233,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       testSamples: test?.labels.length ?? 0,
       dataset: opts.datasetRecipe ?? { name: train.name ?? config.dataset },
       dataOptions: opts.dataOptions ?? {},
+      dataParallel,
       fingerprint,
       createdAt: new Date().toISOString(),
     });
@@ -224,6 +251,20 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     hooks.onEpochEnd?.(clean);
   };
 
+  let trainer: ParallelTrainer | undefined;
+  /** Brings the workers' weights, BatchNorm statistics and momentum to the main thread's model (for evaluation and checkpoints). */
+  const pull = async () => {
+    if (!trainer) return;
+    loadNamedWeights(model, await trainer.getWeights(), 'weights from the training workers');
+    sgd.loadStateArrays(await trainer.getOptimizerState());
+  };
+  const crashed = (err: WorkerCrashError, epoch: number) => {
+    const kept = listCheckpoints(ckptRoot).pop();
+    return new TrainingError(
+      `${err.message} (epoch ${epoch}); the run stopped without saving this epoch${kept ? `, the last checkpoint is ${kept.dir}` : ''}; continue it with --resume`,
+    );
+  };
+
   try {
     if (startEpoch === 0 && !opts.resume) {
       const t0 = performance.now();
@@ -232,6 +273,16 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       await save(0, epochDirName(0));
     }
     const N = train.labels.length;
+    if (shards > 1 && startEpoch < config.epochs) {
+      trainer = await createParallelTrainer({
+        workers, shards, model: topologySource(model), weights: namedWeights(model), optimizerState: await sgd.stateArrays(),
+        dataset: train, loss: config.loss, lambdaH: config.lambdaH, sgd: { momentum: config.momentum, weightDecay: config.weightDecay },
+        backend: workerBackend, maxBatch: config.batchSize, workerUrl: opts.parallel?.workerUrl, faultInjection: opts.parallel?.faultInjection,
+      }).catch((err: unknown) => {
+        throw err instanceof WorkerCrashError ? crashed(err, startEpoch + 1) : err;
+      });
+      hooks.log?.(`data-parallel training: ${workers} worker thread(s) on ${trainer.backend}, ${shards} logical shards per batch (BatchNorm statistics per shard)`);
+    }
     let ranThisCall = 0;
     for (let epoch = startEpoch + 1; epoch <= config.epochs; epoch++) {
       if (opts.stopAfterEpochs !== undefined && ranThisCall >= opts.stopAfterEpochs) break;
@@ -241,13 +292,23 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       const nBatches = Math.ceil(N / config.batchSize);
       hooks.onEpochStart?.(epoch, nBatches);
       let lossSum = 0, penSum = 0, accSum = 0, seen = 0, b = 0;
-      for (const idx of batchesOf(order, config.batchSize)) {
-        const { x, y } = makeBatch(train, idx);
+      const batches = [...batchesOf(order, config.batchSize)];
+      for (const idx of batches) {
         let r;
-        try {
-          r = trainStep(model, sgd, x, y, { loss: config.loss, lambdaH: config.lambdaH, lr });
-        } finally {
-          tf.dispose([x, y]);
+        if (trainer) {
+          try {
+            // The next batch's indices let the workers gather its pixels while they wait for each other.
+            r = await trainer.step(idx, lr, batches[b + 1]);
+          } catch (err) {
+            throw err instanceof WorkerCrashError ? crashed(err, epoch) : err;
+          }
+        } else {
+          const { x, y } = makeBatch(train, idx);
+          try {
+            r = trainStep(model, sgd, x, y, { loss: config.loss, lambdaH: config.lambdaH, lr });
+          } finally {
+            tf.dispose([x, y]);
+          }
         }
         if (!Number.isFinite(r.loss) || !Number.isFinite(r.penalty)) {
           const kept = listCheckpoints(ckptRoot).pop();
@@ -264,6 +325,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         b++;
         hooks.onBatch?.({ epoch, batch: b, batches: nBatches, loss: lossSum / seen, accuracy: accSum / seen, imagesPerSecond: seen / ((performance.now() - t0) / 1000) });
       }
+      await pull();
       // The last update of the epoch is not followed by a forward pass: check the weights themselves before saving them.
       if (!weightsFinite(model)) {
         const kept = listCheckpoints(ckptRoot).pop();
@@ -301,6 +363,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       trainableParams: built.trainableParams, totalParams: built.totalParams, seconds: elapsed,
     };
   } finally {
+    await trainer?.dispose();
     sgd.dispose();
     model.dispose();
   }
