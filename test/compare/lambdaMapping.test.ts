@@ -39,7 +39,7 @@ describe('gap equation t·(m·e^t + K − m) = c_m·κ', () => {
         fc.integer({ min: 3, max: 7 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }),
         fc.double({ min: -3.5, max: -1.8, noNaN: true }), fc.double({ min: -0.5, max: 0.5, noNaN: true }), fc.constantFrom('pal', 'pal-n' as const),
         (K, n1, n2, n3, logL, logRatio, loss) => {
-          const perSetCount = K > 3 ? { 1: n1, 2: n2, 3: n3 } : { 1: n1, 2: n2 };
+          const perSetCount: Record<number, number> = K > 3 ? { 1: n1, 2: n2, 3: n3 } : { 1: n1, 2: n2 };
           const t = solveUfmTheory({ K, perSetCount, loss, lambdaW: 10 ** (logL + logRatio), lambdaH: 10 ** logL });
           if (t.trivial) return;
           const kappa = (K * t.alpha) / (t.N * t.lambdaH);
