@@ -1,7 +1,7 @@
 /**
  * Training-step speed of the reference net (src/deep/backend/referenceNet.ts) on the patched tfjs wasm backend.
  *
- * Usage: npm run build && node dist/bench/kernels.js [--steps N] [--variants all|default] [--layers]
+ * Usage: npm run build && node dist/bench/kernels.js [--steps N] [--variants all|default] [--layers | --layers-only]
  * Prints images/s for each kernel variant and a tf.profile breakdown (top 10 kernels by time) before/after;
  * --layers adds per-layer timings of every dW / dx route (what the 'auto' route choices are based on).
  * One SGD step = forward in training mode (BN batch statistics) + softmax cross-entropy + backward + update.
@@ -87,7 +87,11 @@ function layerTable(): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes("--layers-only")) { await initBackend("wasm"); layerTable(); return; }
+  if (process.argv.includes('--layers-only')) {
+    await initBackend('wasm');
+    layerTable();
+    return;
+  }
   const steps = Number(argValue('--steps', '6'));
   const which = argValue('--variants', 'all');
   const backend = await initBackend('wasm');
