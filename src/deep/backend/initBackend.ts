@@ -65,6 +65,9 @@ async function tryWasm(opts: InitBackendOptions): Promise<string> {
 }
 
 async function tryCpu(): Promise<string> {
+  // The cpu backend greets Node users with a banner recommending tfjs-node; mlnc reports its backend itself.
+  // backend_util.warn stays silent in production mode (tf.enableProdMode), which only also skips debug-mode checks.
+  tf.enableProdMode();
   if (!(await tf.setBackend('cpu'))) throw new Error(`backend 'cpu' did not initialise`);
   return 'cpu';
 }
