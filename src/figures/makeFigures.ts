@@ -2,10 +2,10 @@
  * `mlnc figures`: gathers run outputs and built-in UFM runs into the src/plot figure inputs and writes every figure
  * as SVG + PNG into one folder. Renderers are src/plot's; this file only decides what goes into each.
  */
-import type { ComparisonReport, NetworkSnapshot } from '../compare/index.js';
+import { comparisonTableInput, type ComparisonReport, type NetworkSnapshot } from '../compare/index.js';
 import { matrix } from '../geometry/types.js';
 import {
-  fixedVsLearnedFigure, geometryFigure, gramFigure, ncCurvesFigure, rhoFigure, type GeometryRow, type NcRun,
+  comparisonTableFigure, fixedVsLearnedFigure, geometryFigure, gramFigure, ncCurvesFigure, rhoFigure, type GeometryRow, type NcRun,
 } from '../plot/index.js';
 import type { SweepResult } from '../ufm/sweep.js';
 import { compareRunDir } from './compareRunDir.js';
@@ -89,5 +89,10 @@ export async function makeFigures(opts: MakeFiguresOptions): Promise<WrittenFigu
   // 5. Fixed ETF vs learned classifier.
   const fvl = fixedVsLearnedInput(analysed.map((a) => a.run));
   if (fvl) put('fixed-vs-learned', fixedVsLearnedFigure(fvl));
+
+  // 6. The comparison table of the (first learned) run, as `mlnc compare` writes it into the run directory.
+  if (learned) {
+    put('compare', comparisonTableFigure(comparisonTableInput(learned.report, `UFM prediction vs trained network (${runLabel(learned.run)}, epoch ${learned.report.epoch})`)));
+  }
   return out;
 }

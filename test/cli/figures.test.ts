@@ -42,8 +42,8 @@ describe('mlnc figures', () => {
     const out = join(root, 'figs');
     const r = await runCli(['figures', learned, fixed, '--sweep', sweepPath, '--out', out]);
     expect(r.code).toBe(0);
-    const names = ['nc-curves-training', 'nc-curves-ufm', 'geometry-k3', 'rho-ufm-sweep', 'rho-network', 'gram-ufm', 'gram-network', 'fixed-vs-learned'];
-    expect(r.stdout).toMatch(/8 figures in/);
+    const names = ['nc-curves-training', 'nc-curves-ufm', 'geometry-k3', 'rho-ufm-sweep', 'rho-network', 'gram-ufm', 'gram-network', 'fixed-vs-learned', 'compare'];
+    expect(r.stdout).toMatch(/9 figures in/);
     for (const n of names) {
       expect(r.stdout).toContain(join(out, `${n}.svg`));
       const svg = readFileSync(join(out, `${n}.svg`), 'utf8');
