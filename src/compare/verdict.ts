@@ -37,7 +37,7 @@ export function writeVerdict(r: Core): string {
     const ratio = n.logitGap['1'] / r.mapped.logitGap['1'];
     text += `With λ mapped from the training loss the UFM predicts a logit gap of ${f(r.mapped.logitGap['1'])} for single labels, the network has ${f(n.logitGap['1'])} (${ratio > 1 ? `${f(ratio, 2)}× larger` : `${f(1 / ratio, 2)}× smaller`}): ` +
       `${n.nc1 >= 0.5 ? 'the network is still far from the UFM\'s regime, so the gap says more about training time than about λ'
-        : ratio < 1 ? 'the network is regularised more strongly than its explicit λ says (weight decay on the backbone)' : 'the network\'s effective regularisation is weaker than the mapped λ'}. `;
+        : ratio < 1 ? 'consistent with more regularisation than the explicit λ (weight decay on the backbone) or with training that has not converged' : 'the network\'s effective regularisation is weaker than the mapped λ'}. `;
   } else if (r.mapped?.trivial) {
     text += 'With λ mapped from the training loss the UFM\'s optimum is W = H = 0, while the network learned non-zero features. ';
   } else if (r.mapping.reason) {
