@@ -10,7 +10,7 @@ import { parseNumberFlag } from './parse.js';
 import { DEFAULT_SWEEP_OUT, runSweep } from './sweep.js';
 import { UsageError } from './usageError.js';
 
-interface FiguresFlags {
+export interface FiguresFlags {
   out: string;
   sweep: string;
   runsDir: string;
@@ -18,6 +18,9 @@ interface FiguresFlags {
   backend: string;
   png: boolean;
 }
+
+/** The flags' defaults, for callers such as the main job: `figuresCommand([runDir], DEFAULT_FIGURES_FLAGS)`. */
+export const DEFAULT_FIGURES_FLAGS: FiguresFlags = { out: 'figures', sweep: DEFAULT_SWEEP_OUT, runsDir: 'runs', epochs: '6', backend: 'auto', png: true };
 
 function readSweep(path: string): SweepResult {
   try {
@@ -67,11 +70,11 @@ export function registerFigures(program: Command): void {
     .command('figures')
     .description('Regenerate every figure (SVG + PNG) from run directories; without arguments, from the runs under runs/ or two short training runs')
     .argument('[run-dirs...]', 'directories written by mlnc train (learned and/or fixed-ETF classifier)')
-    .option('--out <dir>', 'output folder', 'figures')
-    .option('--sweep <file>', 'mlnc ufm sweep result for the ρ figure (run on defaults when missing)', DEFAULT_SWEEP_OUT)
-    .option('--runs-dir <dir>', 'where to look for (or train) runs when none are given', 'runs')
-    .option('--epochs <n>', 'epochs of the short runs trained when none are found', '6')
-    .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .option('--out <dir>', 'output folder', DEFAULT_FIGURES_FLAGS.out)
+    .option('--sweep <file>', 'mlnc ufm sweep result for the ρ figure (run on defaults when missing)', DEFAULT_FIGURES_FLAGS.sweep)
+    .option('--runs-dir <dir>', 'where to look for (or train) runs when none are given', DEFAULT_FIGURES_FLAGS.runsDir)
+    .option('--epochs <n>', 'epochs of the short runs trained when none are found', DEFAULT_FIGURES_FLAGS.epochs)
+    .addOption(new Option('--backend <name>', 'tfjs backend').default(DEFAULT_FIGURES_FLAGS.backend))
     .option('--no-png', 'write SVG only')
     .action(async (runDirs: string[], f: FiguresFlags) => figuresCommand(runDirs, f));
 }
