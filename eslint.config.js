@@ -23,4 +23,16 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The comparison's core is pure too; it only borrows the table figure's input *types* from src/plot.
+    files: ['src/compare/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@tensorflow/*', 'node:fs', 'fs', 'node:fs/*', 'fs/*', 'commander', '**/cli/**', '**/deep/**', '**/io/**', '**/figures/**'],
+            message: 'src/compare is pure: no tfjs, filesystem or CLI imports (the loader lives in src/figures).' },
+        ],
+      }],
+    },
+  },
 );

@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
   // With no subcommand: the main job on built-in defaults.
-  program.action(async () => runDefaultJob());
+  program.action(async () => runDefaultJob((argv) => main(argv)));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

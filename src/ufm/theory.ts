@@ -8,7 +8,7 @@
  *   F(s, u) = Σ_m a_m·log(m + (K−m)e^{−u_m s}) + (λ_W/2)(K−1)s² + Σ_m β_m u_m²,
  *   a_m = (N_m/N)·c_m·m,   β_m = (λ_H/2)·N_m·m(K−m)/K,   N_m = n_m·C(K, m).
  * For fixed s each u_m solves the strictly convex 1-D problem 2β_m u = a_m s (K−m)/(m e^{us} + K − m) (equivalently
- * γ·N·λ_H·(m e^{γα} + K − m) = K·c_m·m with γ = u/s, α = s²); then G(s) = min_u F is minimised over s ≥ 0.
+ * γ·N·λ_H·(m e^{γα} + K − m) = K·c_m with γ = u/s, α = s²); then G(s) = min_u F is minimised over s ≥ 0.
  * For m = K the log term is the constant a_K·log K and h_S = 0 (Σ_k e_k = 0), so u_K = γ_K = ρ_K = 0.
  * s = 0 is always stationary with G(0) = Σ_m a_m log K; when that is the global minimum (strong regularisation)
  * the solver says so (`trivial: true`).
