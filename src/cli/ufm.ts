@@ -109,7 +109,9 @@ export function formatUfmReport(r: UfmReport): string {
   rows.push(['‖w_k‖ (mean)', fmt(r.theory.wNorm, 8), fmt(r.wNorm, 8), r.difference.wNorm === null ? '–' : fmt(r.difference.wNorm, 2, true)]);
   for (const m of Object.keys(r.rho)) {
     const t = r.theory.rho[m];
-    rows.push([`ρ_${m}`, t === undefined ? '–' : fmt(t, 8), fmt(r.rho[m], 8), m in r.difference.rho ? fmt(r.difference.rho[m], 2, true) : '–']);
+    // At W = H = 0 the measured ρ̂ is a ratio of rounding-sized residuals, not a geometry.
+    const measured = r.theory.trivial ? '– (W = H = 0)' : fmt(r.rho[m], 8);
+    rows.push([`ρ_${m}`, t === undefined ? '–' : fmt(t, 8), measured, m in r.difference.rho ? fmt(r.difference.rho[m], 2, true) : '–']);
   }
   lines.push(formatTable(rows));
   lines.push('');
@@ -125,6 +127,7 @@ export function formatUfmReport(r: UfmReport): string {
   }
   metricRows.push(['‖b‖', fmt(m.bNorm, 2, true), 'bias norm (theory: 0)']);
   lines.push(formatTable(metricRows));
+  if (r.theory.trivial) lines.push('(the optimum is W = H = 0: these metrics describe rounding-sized residuals, not a geometry)');
   if (m.undefinedReason) lines.push(`NC metrics undefined: ${m.undefinedReason}`);
   return lines.join('\n');
 }
