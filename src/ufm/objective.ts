@@ -54,7 +54,31 @@ export function ufmSize(p: Pick<UfmProblem, 'K' | 'd'>, N: number): number {
   return p.K * p.d + N * p.d + p.K;
 }
 
-export function ufmObjective(problem: UfmProblem): UfmObjective {
+/**
+ * The per-sample part of the objective over a range of samples, for callers that split [0, N) between threads
+ * (src/parallel). Holds its own scratch buffers: one kernel per thread.
+ */
+export interface UfmKernel {
+  readonly problem: UfmProblem;
+  readonly N: number;
+  readonly size: number;
+  readonly offsetW: number;
+  readonly offsetH: number;
+  readonly offsetB: number;
+  /**
+   * Samples [i0, i1) (i0 even, so that samples pair up as in a whole pass): writes ∇h_i = λ_H h_i + Wᵀ g_i into the
+   * rows of `grad` (disjoint between ranges), ADDS Σ_i g_i h_iᵀ into partial[wAt .. wAt + K·d) and Σ_i g_i into
+   * partial[bAt .. bAt + K), and stores sums[0] = Σ_i c_m·PAL_i / N, sums[1] = Σ_i ‖h_i‖². Reads x only.
+   */
+  evaluateRange(
+    x: Float64Array, grad: Float64Array, i0: number, i1: number,
+    partial: Float64Array, wAt: number, bAt: number, sums: Float64Array,
+  ): void;
+  /** grad's W and b blocks := λ_W W and λ_b b; sums[0] = ‖W‖², sums[1] = ‖b‖². */
+  startWB(x: Float64Array, grad: Float64Array, sums: Float64Array): void;
+}
+
+export function ufmKernel(problem: UfmProblem): UfmKernel {
   validateUfmProblem(problem);
   const { K, d, labels, lambdaW, lambdaH, lambdaB } = problem;
   const N = labels.length;
@@ -90,7 +114,6 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
   // Logits and loss gradients of two samples at a time: z[0..K), g[0..K) for the first, z[K..2K), g[K..2K) for the second.
   const z = new Float64Array(2 * K);
   const g = new Float64Array(2 * K);
-  const scratch = new Float64Array(size);
 
   /** Turns the logits z[off..off+K) of sample i into g = c_m(m·softmax − 1_S)/N; returns c_m·PAL/N. */
   const lossGradient = (i: number, off: number): number => {
@@ -117,28 +140,12 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
     return c * (m * lse - picked);
   };
 
-  const evaluate: ObjectiveFunction = (x, grad) => {
-    if (x.length !== size || grad.length !== size) {
-      throw new Error(`UFM: x and grad must have length ${size}, got ${x.length} and ${grad.length}`);
-    }
-    // ∇W starts at λ_W W; ‖W‖², ‖b‖² on the way.
-    let wsq = 0;
-    for (let j = 0; j < offsetH; j++) {
-      const w = x[j];
-      wsq += w * w;
-      grad[j] = lambdaW * w;
-    }
-    let bsq = 0;
-    for (let k = 0; k < K; k++) {
-      const bk = x[offsetB + k];
-      bsq += bk * bk;
-      grad[offsetB + k] = lambdaB * bk;
-    }
+  const evaluateRange: UfmKernel['evaluateRange'] = (x, grad, i0, i1, partial, wAt, bAt, sums) => {
     let loss = 0;
     let hsq = 0;
     // Samples in pairs (a, b): each load of a row of W serves both samples, each load of h_a, h_b two rows of W.
-    let i = 0;
-    for (; i + 1 < N; i += 2) {
+    let i = i0;
+    for (; i + 1 < i1; i += 2) {
       const ha = offsetH + i * d;
       const hb = ha + d;
       let k = 0;
@@ -176,7 +183,7 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
         grad[ha + j] = lambdaH * p;
         grad[hb + j] = lambdaH * q;
       }
-      for (k = 0; k < K; k++) grad[offsetB + k] += g[k] + g[K + k];
+      for (k = 0; k < K; k++) partial[bAt + k] += g[k] + g[K + k];
       for (k = 0; k + 1 < K; k += 2) {
         const ga0 = g[k], ga1 = g[k + 1], gb0 = g[K + k], gb1 = g[K + k + 1];
         const w0 = k * d, w1 = w0 + d;
@@ -184,8 +191,8 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
           const p = x[ha + j], q = x[hb + j], u = x[w0 + j], v = x[w1 + j];
           grad[ha + j] += ga0 * u + ga1 * v;
           grad[hb + j] += gb0 * u + gb1 * v;
-          grad[w0 + j] += ga0 * p + gb0 * q;
-          grad[w1 + j] += ga1 * p + gb1 * q;
+          partial[wAt + w0 + j] += ga0 * p + gb0 * q;
+          partial[wAt + w1 + j] += ga1 * p + gb1 * q;
         }
       }
       if (k < K) {
@@ -194,12 +201,12 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
           const u = x[w0 + j];
           grad[ha + j] += ga * u;
           grad[hb + j] += gb * u;
-          grad[w0 + j] += ga * x[ha + j] + gb * x[hb + j];
+          partial[wAt + w0 + j] += ga * x[ha + j] + gb * x[hb + j];
         }
       }
     }
-    if (i < N) {
-      // The last sample of an odd N, alone.
+    if (i < i1) {
+      // The last sample of an odd-length range, alone.
       const ha = offsetH + i * d;
       for (let k = 0; k < K; k++) {
         const w0 = k * d;
@@ -215,14 +222,55 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
       }
       for (let k = 0; k < K; k++) {
         const ga = g[k], w0 = k * d;
-        grad[offsetB + k] += ga;
+        partial[bAt + k] += ga;
         for (let j = 0; j < d; j++) {
           grad[ha + j] += ga * x[w0 + j];
-          grad[w0 + j] += ga * x[ha + j];
+          partial[wAt + w0 + j] += ga * x[ha + j];
         }
       }
     }
-    return loss + 0.5 * (lambdaW * wsq + lambdaH * hsq + lambdaB * bsq);
+    sums[0] = loss;
+    sums[1] = hsq;
+  };
+
+  const startWB: UfmKernel['startWB'] = (x, grad, sums) => {
+    // ∇W starts at λ_W W; ‖W‖², ‖b‖² on the way.
+    let wsq = 0;
+    for (let j = 0; j < offsetH; j++) {
+      const w = x[j];
+      wsq += w * w;
+      grad[j] = lambdaW * w;
+    }
+    let bsq = 0;
+    for (let k = 0; k < K; k++) {
+      const bk = x[offsetB + k];
+      bsq += bk * bk;
+      grad[offsetB + k] = lambdaB * bk;
+    }
+    sums[0] = wsq;
+    sums[1] = bsq;
+  };
+
+  return { problem, N, size, offsetW, offsetH, offsetB, evaluateRange, startWB };
+}
+
+export function ufmObjective(problem: UfmProblem): UfmObjective {
+  const kernel = ufmKernel(problem);
+  const { size, offsetH, offsetB, N, offsetW } = kernel;
+  const { lambdaW, lambdaH, lambdaB } = problem;
+  const scratch = new Float64Array(size);
+  const sums = new Float64Array(2);
+
+  const evaluate: ObjectiveFunction = (x, grad) => {
+    if (x.length !== size || grad.length !== size) {
+      throw new Error(`UFM: x and grad must have length ${size}, got ${x.length} and ${grad.length}`);
+    }
+    // ∇W starts at λ_W W, ∇b at λ_b b.
+    kernel.startWB(x, grad, sums);
+    const wsq = sums[0], bsq = sums[1];
+    // The whole range in one pass, ∇W and ∇b accumulated straight into grad (on top of λ_W W, λ_b b).
+    kernel.evaluateRange(x, grad, 0, N, grad, offsetW, offsetB, sums);
+    return sums[0] + 0.5 * (lambdaW * wsq + lambdaH * sums[1] + lambdaB * bsq);
   };
 
   return {
