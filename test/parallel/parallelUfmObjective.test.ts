@@ -15,7 +15,7 @@ function randomProblem(K: number, d: number, N: number, loss: PalLoss, seed: num
   return { K, d, labels, loss, lambdaW: 1e-3 + rng.uniform() * 0.1, lambdaH: rng.uniform() * 0.1, lambdaB: rng.uniform() * 0.1 };
 }
 
-function randomPoint(size: number, seed: number, scale: number, into = new Float64Array(size)): Float64Array {
+function randomPoint(size: number, seed: number, scale: number, into: Float64Array = new Float64Array(size)): Float64Array {
   const rng = new Rng(seed);
   for (let j = 0; j < size; j++) into[j] = scale * rng.normal();
   return into;
