@@ -6,14 +6,17 @@
  *  (ii) one objective + gradient evaluation at MLab-MNIST scale: K = 10, d = 512, n1 = 3100, n2 = 200 (N = 40,000),
  *       best of several. Target: within 2× of numpy float64 doing the same computation, timed in the same run when
  *       python3 has numpy (default BLAS threads and single-threaded), with a cross-check of the objective value.
+ *       Timed single-threaded (ufmObjective) and on 2 threads (src/parallel/parallelUfmObjective.ts) in interleaved
+ *       rounds, the latter both on shared x/grad buffers (no copies) and on ordinary arrays (copied in and out).
  *  (iii) NC metrics at that scale: see bench/nc.ts (npm run build && node dist/bench/nc.js).
  *   npm run bench:ufm            (= npm run build && node dist/bench/ufm.js [--repeats 5] [--no-python])
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createParallelUfmObjective } from '../src/parallel/parallelUfmObjective.js';
 import { balancedDesign, minimizeLbfgs, randomUfmPoint, solveUfmTheory, ufmObjective } from '../src/ufm/index.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -119,19 +122,42 @@ print(json.dumps({'medianSeconds': warm[len(warm)//2], 'minSeconds': warm[0], 'f
 }
 
 /** (ii) One objective + gradient evaluation at N = 40,000, against numpy on the same point. */
-function evaluateBench() {
+async function evaluateBench() {
   const K = 10, d = 512, perSetCount = { 1: 3100, 2: 200 }, lambda = 5e-3, lambdaB = 1e-2;
   const des = balancedDesign(K, perSetCount);
   const obj = ufmObjective({ K, d, labels: des.labels, loss: 'pal', lambdaW: lambda, lambdaH: lambda, lambdaB });
   // The same deterministic point in both languages: x_j = 0.1·sin(0.7 j).
   const x = Float64Array.from({ length: obj.size }, (_, j) => 0.1 * Math.sin(0.7 * j));
   const g = new Float64Array(obj.size);
+  const par = createParallelUfmObjective(obj.problem, { threads: 2 });
+  await par.init();
+  const xs = par.allocate();
+  xs.set(x);
+  const gs = par.allocate();
+  const gc = new Float64Array(obj.size);
+  const loadBefore = loadavg();
   let f = obj.evaluate(x, g); // warm-up
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
+  let fShared = par.evaluate(xs, gs);
+  let fCopied = par.evaluate(x, gc);
+  const times: number[] = [], timesShared: number[] = [], timesCopied: number[] = [];
+  const time = (into: number[], run: () => number): number => {
     const t0 = performance.now();
-    f = obj.evaluate(x, g);
-    times.push((performance.now() - t0) / 1000);
+    const v = run();
+    into.push((performance.now() - t0) / 1000);
+    return v;
+  };
+  // Interleaved rounds, so that a burst of load elsewhere on the machine hits all three alike.
+  for (let r = 0; r < repeats; r++) {
+    f = time(times, () => obj.evaluate(x, g));
+    fShared = time(timesShared, () => par.evaluate(xs, gs));
+    fCopied = time(timesCopied, () => par.evaluate(x, gc));
+  }
+  const loadAfter = loadavg();
+  await par.dispose();
+  let parallelGradMaxDiff = 0, gmax = 0;
+  for (let j = 0; j < g.length; j++) {
+    parallelGradMaxDiff = Math.max(parallelGradMaxDiff, Math.abs(gs[j] - g[j]), Math.abs(gc[j] - g[j]));
+    gmax = Math.max(gmax, Math.abs(g[j]));
   }
   let gsum = 0;
   for (let j = 0; j < g.length; j++) gsum += Math.abs(g[j]);
@@ -148,17 +174,32 @@ print(json.dumps({'bestSeconds': min(times), 'objective': float(f), 'sumAbsGrad'
   const numpy = python.numpy ? runPython(numpyScript) : null;
   const numpy1 = python.numpy ? runPython(numpyScript, { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }) : null;
   const best = Math.min(...times);
+  const bestShared = Math.min(...timesShared);
+  const bestCopied = Math.min(...timesCopied);
+  const np = numpy ? (numpy.bestSeconds as number) : null;
+  const np1 = numpy1 ? (numpy1.bestSeconds as number) : null;
   const item = {
     bench: 'ufm-evaluate', K, d, N: des.N, parameters: obj.size, loss: 'pal', repeats,
     seconds: { best, median: median(times) },
+    twoThreads: {
+      sharedBuffers: { best: bestShared, median: median(timesShared) },
+      copiedBuffers: { best: bestCopied, median: median(timesCopied) },
+      speedupShared: best / bestShared,
+      objectiveRelDiffToSingle: Math.max(Math.abs(fShared - f), Math.abs(fCopied - f)) / Math.abs(f),
+      gradientMaxDiffRelToMax: parallelGradMaxDiff / gmax,
+      ratioToNumpy: np ? bestShared / np : null,
+      ratioToNumpySingleThread: np1 ? bestShared / np1 : null,
+      ratioToNumpyCopied: np ? bestCopied / np : null,
+    },
+    loadAverage: { before: loadBefore, after: loadAfter },
     objective: f,
     sumAbsGrad: gsum,
     numpy,
     numpySingleThread: numpy1,
     objectiveRelDiffToNumpy: numpy ? Math.abs(f - (numpy.objective as number)) / Math.abs(numpy.objective as number) : null,
     gradientRelDiffToNumpy: numpy ? Math.abs(gsum - (numpy.sumAbsGrad as number)) / (numpy.sumAbsGrad as number) : null,
-    ratioToNumpy: numpy ? best / (numpy.bestSeconds as number) : null,
-    ratioToNumpySingleThread: numpy1 ? best / (numpy1.bestSeconds as number) : null,
+    ratioToNumpy: np ? best / np : null,
+    ratioToNumpySingleThread: np1 ? best / np1 : null,
     targetRatio: 2,
   };
   return item;
@@ -166,7 +207,7 @@ print(json.dumps({'bestSeconds': min(times), 'objective': float(f), 'sumAbsGrad'
 
 const certify = certifyBench();
 console.log(JSON.stringify(certify));
-const evaluate = evaluateBench();
+const evaluate = await evaluateBench();
 console.log(JSON.stringify(evaluate));
 console.log(JSON.stringify({
   bench: 'ufm-summary',
@@ -176,6 +217,10 @@ console.log(JSON.stringify({
   evaluateSeconds: evaluate.seconds.best,
   evaluateRatioToNumpy: evaluate.ratioToNumpy,
   evaluateRatioToNumpySingleThread: evaluate.ratioToNumpySingleThread,
+  evaluateTwoThreadsSeconds: evaluate.twoThreads.sharedBuffers.best,
+  evaluateTwoThreadsRatioToNumpy: evaluate.twoThreads.ratioToNumpy,
+  evaluateTwoThreadsRatioToNumpySingleThread: evaluate.twoThreads.ratioToNumpySingleThread,
+  loadAverage: evaluate.loadAverage.after,
   evaluateTargetRatio: 2,
   ncMetrics: 'see bench/nc.ts',
 }));
