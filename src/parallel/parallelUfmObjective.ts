@@ -13,9 +13,13 @@
  * x and grad must be visible to the workers, i.e. live in a SharedArrayBuffer: `allocate()` gives such an array, and
  * any SharedArrayBuffer-backed Float64Array works (its buffer is handed to the workers once, on first use). A caller's
  * ordinary Float64Array is copied into (x) and out of (grad) internal shared buffers on every call instead — correct,
- * but at N = 40,000 that is two 164 MB copies per evaluation (see bench/ufm.ts for what they cost).
+ * but at N = 40,000 that is two 164 MB copies per evaluation (bench/ufm.ts: about 10% of a 2-thread evaluation).
+ * The workers keep every shared buffer they have been handed until dispose(): reuse a few buffers (as L-BFGS does,
+ * swapping two x and two gradients), don't allocate one per call.
+ *
+ * A worker that dies outright (killed, out of memory) rather than throwing is not detected: evaluate would wait forever.
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ufmKernel, type ObjectiveFunction, type UfmKernel, type UfmProblem } from '../ufm/objective.js';
 
 /** Layout of the shared control block (Int32 slots). */
@@ -42,7 +46,7 @@ export interface UfmWorkerData {
   ctrl: SharedArrayBuffer;
   /** threads slots of K·d + K + 2 float64s: [∇W partial, ∇b partial, loss, ‖H‖²]. */
   partials: SharedArrayBuffer;
-  /** Buffer registrations { id, buffer } arrive here, read synchronously by the worker. */
+  /** Buffer registrations { id, buffer } arrive here, read synchronously by the worker; it reports errors back on it. */
   port: MessagePort;
 }
 
@@ -98,7 +102,6 @@ export function createParallelUfmObjective(problem: UfmProblem, options: { threa
   let disposed = false;
   let copyX: Float64Array | null = null;
   let copyGrad: Float64Array | null = null;
-  const workerErrors: string[] = [];
 
   const allocate = (): Float64Array => new Float64Array(new SharedArrayBuffer(8 * size));
 
@@ -130,11 +133,11 @@ export function createParallelUfmObjective(problem: UfmProblem, options: { threa
             w.once('exit', (code) => reject(new Error(`parallel UFM: worker ${t} exited with code ${code} during start-up`)));
           }),
         );
-        w.on('message', (m: unknown) => {
-          if (typeof m === 'object' && m !== null && 'error' in m) workerErrors.push(String((m as { error: unknown }).error));
-        });
       }
       await Promise.all(starting);
+      // Blocked in Atomics.wait between evaluations, the workers must not keep the process alive if dispose() is
+      // never called.
+      for (const w of workers) w.unref();
       started = true;
     })();
     return ready;
@@ -187,7 +190,12 @@ export function createParallelUfmObjective(problem: UfmProblem, options: { threa
         Atomics.wait(ctrl, at, done, 1000);
       }
     }
-    if (ctrl[CTRL.error] !== 0) throw new Error(`parallel UFM: a worker failed${workerErrors.length ? `: ${workerErrors[0]}` : ''}`);
+    if (Atomics.load(ctrl, CTRL.error) !== 0) {
+      // The failing worker posted its message on its registration port; read it synchronously.
+      const messages = channels.map((ch) => receiveMessageOnPort(ch.port1)?.message as { error?: string } | undefined);
+      const reason = messages.find((m) => m?.error !== undefined)?.error ?? 'unknown error';
+      throw new Error(`parallel UFM: a worker failed: ${reason}`);
+    }
     // Fixed order: thread 1, 2, ... added to thread 0's sums.
     const kd = K * d;
     for (let t = 1; t < threads; t++) {

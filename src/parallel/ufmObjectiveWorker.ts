@@ -42,8 +42,9 @@ for (;;) {
     slot[K * d + K] = sums[0];
     slot[K * d + K + 1] = sums[1];
   } catch (err) {
+    // The main thread is blocked in Atomics.wait: it reads this message synchronously from the port.
+    port.postMessage({ error: (err as Error).message });
     Atomics.store(ctrl, CTRL.error, 1);
-    parentPort?.postMessage({ error: (err as Error).message });
   }
   Atomics.store(ctrl, CTRL.doneBase + thread, gen);
   Atomics.notify(ctrl, CTRL.doneBase + thread);
