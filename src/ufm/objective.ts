@@ -25,7 +25,8 @@ export interface UfmProblem {
 /** f and ∇f: writes the gradient into `grad` (same length as x) and returns f (possibly non-finite: check it). */
 export type ObjectiveFunction = (x: Float64Array, grad: Float64Array) => number;
 
-export interface UfmObjective {
+/** Where the blocks of x = [W, H, b] lie, shared by the whole-pass objective and the per-range kernel. */
+export interface UfmLayout {
   readonly problem: UfmProblem;
   readonly N: number;
   /** Length of x: K·d + N·d + K. */
@@ -34,6 +35,9 @@ export interface UfmObjective {
   readonly offsetW: number;
   readonly offsetH: number;
   readonly offsetB: number;
+}
+
+export interface UfmObjective extends UfmLayout {
   readonly evaluate: ObjectiveFunction;
   /** f alone (still one pass; uses an internal gradient buffer). */
   value(x: Float64Array): number;
@@ -58,13 +62,7 @@ export function ufmSize(p: Pick<UfmProblem, 'K' | 'd'>, N: number): number {
  * The per-sample part of the objective over a range of samples, for callers that split [0, N) between threads
  * (src/parallel). Holds its own scratch buffers: one kernel per thread.
  */
-export interface UfmKernel {
-  readonly problem: UfmProblem;
-  readonly N: number;
-  readonly size: number;
-  readonly offsetW: number;
-  readonly offsetH: number;
-  readonly offsetB: number;
+export interface UfmKernel extends UfmLayout {
   /**
    * Samples [i0, i1) (i0 even, so that samples pair up as in a whole pass): writes ∇h_i = λ_H h_i + Wᵀ g_i into the
    * rows of `grad` (disjoint between ranges), ADDS Σ_i g_i h_iᵀ into partial[wAt .. wAt + K·d) and Σ_i g_i into
