@@ -1,10 +1,11 @@
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { writeJsonAtomic, stringifyFinite } from '../io/atomicWrite.js';
-import { balancedDesignSize, MAX_DESIGN_SAMPLES, ufmMemoryEstimate } from '../ufm/design.js';
+import { balancedDesign, balancedDesignSize, MAX_DESIGN_SAMPLES, ufmMemoryEstimate } from '../ufm/design.js';
+import { createParallelUfmObjective } from '../parallel/parallelUfmObjective.js';
 import { NonFiniteObjectiveError } from '../ufm/errors.js';
 import {
-  DEFAULT_UFM_CONFIG, runUfmExperiment, UFM_OPTIMIZERS, UfmConfigError,
+  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS, UfmConfigError,
   type UfmExperimentConfig, type UfmReport,
 } from '../ufm/experiment.js';
 import { PAL_LOSSES } from '../ufm/pal.js';
@@ -28,6 +29,7 @@ export interface UfmFlags {
   lr?: string;
   momentum?: string;
   recordEvery?: string;
+  threads?: string;
   json?: boolean;
   out?: string;
 }
@@ -132,6 +134,16 @@ export function formatUfmReport(r: UfmReport): string {
   return lines.join('\n');
 }
 
+/** Below this many feature entries (N·d) one evaluation is too short for a second thread to pay. */
+const PARALLEL_OBJECTIVE_MIN_ENTRIES = 1 << 20;
+
+/** Threads of the objective: --threads, or every core for designs with N·d ≥ 2^20 and one thread otherwise. */
+export function objectiveThreads(config: UfmExperimentConfig, flag: string | undefined): number {
+  if (flag !== undefined) return parseNumberFlag('--threads', flag, { integer: true, min: 1 });
+  const N = balancedDesignSize(config.K, config.perSet);
+  return N * config.d >= PARALLEL_OBJECTIVE_MIN_ENTRIES ? availableParallelism() : 1;
+}
+
 export async function runUfmCommand(flags: UfmFlags): Promise<void> {
   const config = ufmConfigFromFlags(flags);
   if (config.d < config.K - 1) {
@@ -140,15 +152,20 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
       'the theory column is what d ≥ K − 1 would give\n',
     );
   }
+  const threads = objectiveThreads(config, flags.threads);
   let report: UfmReport;
+  const parallel = threads > 1 ? createParallelUfmObjective(ufmProblemOf(config, balancedDesign(config.K, config.perSet)), { threads }) : null;
   try {
-    report = runUfmExperiment(config);
+    if (parallel) await parallel.init();
+    report = { ...runUfmExperiment(config, parallel ? { evaluate: parallel.evaluate } : {}), threads };
   } catch (err) {
     if (err instanceof NonFiniteObjectiveError) {
       throw new UsageError(`the objective became non-finite (${err.message}); lower --lr or the regularisation`);
     }
     if (err instanceof UfmConfigError) throw new UsageError(err.message);
     throw err;
+  } finally {
+    await parallel?.dispose();
   }
   const json = stringifyFinite(report);
   if (flags.out) writeJsonAtomic(flags.out, report);
@@ -185,7 +202,9 @@ export function addUfmOptions(cmd: Command): Command {
 export function registerUfm(program: Command): Command {
   const ufm = addUfmOptions(
     program.command('ufm').description('minimise the multi-label UFM with the PAL loss and compare the optimum with the theory'),
-  ).action(async (flags: UfmFlags) => runUfmCommand(flags));
+  )
+    .option('--threads <n>', 'threads of each objective evaluation (default: every core when N·d ≥ 2^20, else 1)')
+    .action(async (flags: UfmFlags) => runUfmCommand(flags));
   registerSweep(ufm);
   return ufm;
 }

@@ -9,7 +9,7 @@ import { balancedDesign, type UfmDesign } from './design.js';
 import { minimizeGradientDescent } from './gd.js';
 import { randomUfmPoint } from './init.js';
 import { minimizeLbfgs } from './lbfgs.js';
-import { ufmObjective, unpackUfm } from './objective.js';
+import { ufmObjective, unpackUfm, type ObjectiveFunction, type UfmProblem } from './objective.js';
 import type { OptimizeResult, StopReason } from './optimizer.js';
 import type { PalLoss } from './pal.js';
 import { solveUfmTheory, type TheoryOptimum } from './theory.js';
@@ -114,6 +114,8 @@ export interface UfmReport {
   /** The ETF theorem assumes d ≥ K − 1. */
   readonly etfTheoremApplies: boolean;
   readonly history?: readonly UfmHistoryPoint[];
+  /** Threads of each objective evaluation, when the caller ran it on several (see `options.evaluate`). */
+  readonly threads?: number;
   readonly config: UfmExperimentConfig;
 }
 
@@ -190,31 +192,40 @@ export function ufmPointMetrics(
   }
 }
 
-export function runUfmExperiment(config: UfmExperimentConfig): UfmReport {
+/** The UFM problem of a config and its (balanced) design. */
+export function ufmProblemOf(config: UfmExperimentConfig, design: UfmDesign): UfmProblem {
+  return {
+    K: config.K, d: config.d, labels: design.labels, loss: config.loss,
+    lambdaW: config.lambdaW, lambdaH: config.lambdaH, lambdaB: config.lambdaB,
+  };
+}
+
+/**
+ * `evaluate` replaces the single-threaded objective (e.g. src/parallel's two-thread one for large designs); it must
+ * compute exactly the objective of `config`.
+ */
+export function runUfmExperiment(config: UfmExperimentConfig, options: { evaluate?: ObjectiveFunction } = {}): UfmReport {
   let design: UfmDesign;
   try {
     design = balancedDesign(config.K, config.perSet);
   } catch (err) {
     throw new UfmConfigError((err as Error).message);
   }
-  const problem = {
-    K: config.K, d: config.d, labels: design.labels, loss: config.loss,
-    lambdaW: config.lambdaW, lambdaH: config.lambdaH, lambdaB: config.lambdaB,
-  };
+  const problem = ufmProblemOf(config, design);
   const theory = solveUfmTheory({
     K: config.K, perSetCount: config.perSet, loss: config.loss, lambdaW: config.lambdaW, lambdaH: config.lambdaH,
   });
   const theorySummary = summarizeTheory(theory);
-  const objective = ufmObjective(problem);
+  const evaluate = options.evaluate ?? ufmObjective(problem).evaluate;
   const x0 = randomUfmPoint(problem, new Rng(config.seed));
 
   const t0 = performance.now();
   let result: OptimizeResult;
   const history: UfmHistoryPoint[] = [];
   if (config.optimizer === 'lbfgs') {
-    result = minimizeLbfgs(objective.evaluate, x0, { tol: config.tol, maxIter: config.maxIter });
+    result = minimizeLbfgs(evaluate, x0, { tol: config.tol, maxIter: config.maxIter });
   } else {
-    result = minimizeGradientDescent(objective.evaluate, x0, {
+    result = minimizeGradientDescent(evaluate, x0, {
       step: config.lr,
       momentum: config.momentum,
       tol: config.tol,

@@ -48,6 +48,15 @@ describe('mlnc ufm --json', () => {
     expect(readdirSync(join(dir, 'sub'))).toEqual(['report.json']);
   });
 
+  it('runs the objective on two threads with --threads 2 and reaches the same optimum', async () => {
+    const one = JSON.parse((await runCli(['ufm', ...small, '--json', '--threads', '1'])).stdout);
+    const two = JSON.parse((await runCli(['ufm', ...small, '--json', '--threads', '2'])).stdout);
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    expect(two.stopReason).toBe('tolerance');
+    expect(Math.abs(two.objective - one.objective) / one.objective).toBeLessThan(1e-12);
+    expect(Math.abs(two.rho['2'] - one.rho['2'])).toBeLessThan(1e-7);
+  });
+
   it('records NC metrics along a gradient-descent run', async () => {
     const r = await runCli(['ufm', ...small, '--optimizer', 'gd', '--lr', '0.5', '--max-iter', '200', '--record-every', '50', '--json']);
     expect(r.code).toBe(0);
