@@ -159,6 +159,12 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     const parsed = TrainConfigSchema.safeParse(saved);
     if (!parsed.success) throw new UsageError(`--resume: ${cfgPath} has no valid training config`);
     config = parsed.data;
+    // The classifier variant shapes the model: a resume that asks for another one is a contradiction, not a detail.
+    for (const [flag, asked, saved] of [['--fix-dim', f.fixDim, config.fixDim], ['--fixed-etf', f.fixedEtf, config.fixedEtf]] as const) {
+      if (asked && !saved) {
+        throw new UsageError(`${flag} is incompatible with --resume of ${runDir}, which was trained without it; resume without ${flag} or start a new run`);
+      }
+    }
     process.stderr.write('resuming with the saved settings of the run (other training flags are ignored)\n');
   } else {
     config = trainConfigFromFlags(f);

@@ -53,6 +53,14 @@ describe('mlnc train / validate: bad input exits with one line and loses nothing
     const msg = await usageMessage(trainCommand({ ...base, width: '1', fixedEtf: true, out: join(root, 'r3'), cacheDir: join(root, 'cache') }));
     expect(msg).toMatch(/--fix-dim/);
   });
+  it('--fix-dim or --fixed-etf on --resume of a run trained without them', async () => {
+    const dir = join(root, 'plain-run');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ train: trainConfigFromFlags(base) }));
+    expect(await usageMessage(trainCommand({ ...base, resume: true, out: dir, fixDim: true }))).toMatch(/--fix-dim is incompatible with --resume/);
+    expect(await usageMessage(trainCommand({ ...base, resume: true, out: dir, fixedEtf: true }))).toMatch(/--fixed-etf is incompatible with --resume/);
+    expect(existsSync(join(dir, 'metrics.jsonl'))).toBe(false);
+  });
   it('--resume of a directory without a run, and validate of a missing directory', async () => {
     await usageMessage(trainCommand({ ...base, resume: true, out: join(root, 'nothing-here') }));
     await usageMessage(trainCommand({ ...base, resume: true }));
