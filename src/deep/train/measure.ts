@@ -21,14 +21,32 @@ function meanPal(x: Extracted, labels: TrainingImages['labels'], loss: PalLoss):
   return total / x.n;
 }
 
+/**
+ * Inference-mode features or logits that are not finite although every weight is: a large step can leave finite weights
+ * (BatchNorm running statistics included) whose forward pass overflows float32. The trainer reports it as a diverged run.
+ */
+export class NonFiniteOutputError extends Error {
+  override readonly name = 'NonFiniteOutputError';
+}
+
+function checkFinite(x: Extracted, set: string): void {
+  for (const a of [x.features, x.logits]) {
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(a[i])) throw new NonFiniteOutputError(`the ${set}-set features or logits in inference mode are non-finite`);
+    }
+  }
+}
+
 /** Extracts training (and test) features in inference mode and computes every metric. */
 export function measure(model: tf.LayersModel, train: TrainingImages, test: TrainingImages | undefined, batchSize: number, loss: PalLoss): Measurement {
   const tr = extractAll(model, train, batchSize);
+  checkFinite(tr, 'training');
   const { W, b, K, d } = classifierOf(model);
   const nc = ncMetrics({ features: matrix(tr.n, tr.d, tr.features), labels: train.labels, K, classifier: matrix(K, d, W), bias: b });
   const out: Measurement = { trainEvalLoss: meanPal(tr, train.labels, loss), nc };
   if (test) {
     const te = extractAll(model, test, batchSize);
+    checkFinite(te, 'test');
     out.test = {
       loss: meanPal(te, test.labels, loss),
       ...testSetMetrics({

@@ -17,7 +17,7 @@ import { buildModel, initWeights, type BuiltModel } from '../models/index.js';
 import { batchesOf, epochOrder, makeBatch } from './batches.js';
 import { CONVENTIONS, fingerprintOf, TrainConfigSchema, type TrainConfig } from './config.js';
 import { nullNonFinite } from './finite.js';
-import { measure, ncLineFields } from './measure.js';
+import { measure, ncLineFields, NonFiniteOutputError } from './measure.js';
 import { cosineLr } from './schedule.js';
 import { MomentumSgd } from './sgd.js';
 import { trainableParams, trainStep } from './step.js';
@@ -341,7 +341,17 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       };
       const isNc = epoch % config.ncEvery === 0 || epoch === config.epochs;
       if (isNc) {
-        const m = measure(model, train, test, config.evalBatchSize, config.loss);
+        let m;
+        try {
+          m = measure(model, train, test, config.evalBatchSize, config.loss);
+        } catch (err) {
+          if (!(err instanceof NonFiniteOutputError)) throw err;
+          const kept = listCheckpoints(ckptRoot).pop();
+          throw new TrainingError(
+            `${err.message} after epoch ${epoch} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
+            `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start a new run (another --out)`,
+          );
+        }
         Object.assign(line, { trainEvalLoss: m.trainEvalLoss, ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) });
       }
       const seconds = (performance.now() - t0) / 1000;

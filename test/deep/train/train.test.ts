@@ -139,6 +139,17 @@ describe('training loop (tiny synthetic data, cpu backend)', () => {
     expect(readLines(d)[0].epoch).toBe(0);
   });
 
+  it('finite weights whose inference-mode features overflow (lr 1000) stop the run like a NaN loss, not with a stack trace', async () => {
+    const d = dir('overflow');
+    const err = await runTraining({ config: { ...config, lr: 1000, ncEvery: 1, epochs: 2 }, train, test, runDir: d, backend: 'cpu' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingError);
+    expect((err as Error).message).toMatch(/non-finite.*lower the learning rate/);
+    expect((err as Error).message).not.toMatch(/\n/);
+    expect(existsSync(join(d, 'checkpoints', 'epoch-0000', 'state.json'))).toBe(true);
+    expect(existsSync(join(d, 'checkpoints', 'epoch-0001'))).toBe(false);
+    expect(readLines(d).map((l) => l.epoch)).toEqual([0]);
+  });
+
   it('refuses to overwrite a run, and rejects a corrupt or mismatched checkpoint on resume', async () => {
     await expect(runTraining({ config, train, test, runDir: dir('full'), backend: 'cpu' })).rejects.toThrow(/already holds a run/);
     await expect(runTraining({ config: { ...config, lr: 0.2 }, train, test, runDir: dir('full'), backend: 'cpu', resume: true }))
