@@ -6,6 +6,40 @@ import { basename, dirname, join } from 'node:path';
  * write a temporary file in the same directory, fsync it, then rename it over the target (rename is atomic on POSIX).
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  try {
+    writeThroughTemp(path, content);
+  } catch (err) {
+    throw asWriteError(path, err);
+  }
+}
+
+/**
+ * A file that cannot be written because of where it is (a directory in the way, a missing or read-only folder, a full
+ * disk): the user's to fix, so exitCode 2 makes the CLI print it as one line instead of a stack trace.
+ */
+export class WriteError extends Error {
+  override readonly name = 'WriteError';
+  readonly exitCode = 2;
+}
+
+const REASONS: Record<string, string> = {
+  EISDIR: 'it is a directory',
+  EEXIST: 'a part of its folder path is a file',
+  ENOTDIR: 'a part of its folder path is a file',
+  ENOENT: 'its folder does not exist and cannot be created',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+function asWriteError(path: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return err;
+  return new WriteError(`cannot write ${path}: ${REASONS[code] ?? code}`);
+}
+
+function writeThroughTemp(path: string, content: string | Uint8Array): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);

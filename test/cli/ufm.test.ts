@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +118,19 @@ describe('mlnc ufm bad input', () => {
       expect(readdirSync(dir)).toEqual([]);
     });
   }
+
+  it('--out onto a directory or through a file: one line, exit 2, no stack trace (regression: raw EISDIR/EEXIST)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlnc-bad-'));
+    writeFileSync(join(dir, 'f'), 'keep');
+    for (const out of [dir, join(dir, 'f', 'r.json')]) {
+      const r = await runCli(['ufm', ...small, '--json', '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^mlnc: cannot write /);
+    }
+    expect(readdirSync(dir)).toEqual(['f']);
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('keep');
+  });
 
   it('the built binary prints no stack trace for bad input', () => {
     const bin = join(import.meta.dirname, '../../dist/src/cli/bin.js');
