@@ -45,7 +45,10 @@ export function workerPlan(flag: string | undefined, backendName: string, savedS
 function parseCounts(flag: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`malformed ${flag} "${raw}": expected comma-separated counts per label set, e.g. 60,12`);
-  return parts.map(Number);
+  const counts = parts.map(Number);
+  // All zeros would build an empty training set, which the training loop can only reject with an internal error.
+  if (counts.every((c) => c === 0)) throw new UsageError(`${flag} "${raw}" leaves the training set empty: give at least one positive count`);
+  return counts;
 }
 
 /** Turns the flags into a validated TrainConfig (every problem a one-line UsageError). */

@@ -49,6 +49,11 @@ describe('mlnc train / validate: bad input exits with one line and loses nothing
     writeFileSync(join(bad, 'train-images-idx3-ubyte'), 'not an idx file');
     await usageMessage(trainCommand({ ...base, dataDir: bad, out: join(root, 'r2'), cacheDir: join(root, 'cache2') }));
   });
+  it('--counts of all zeros (an empty training set) is a usage error, not an internal one; no run is written', async () => {
+    const msg = await usageMessage(trainCommand({ ...base, counts: '0,0', epochs: '1', out: join(root, 'r0'), cacheDir: join(root, 'cache') }));
+    expect(msg).toMatch(/--counts "0,0" leaves the training set empty/);
+    expect(existsSync(join(root, 'r0'))).toBe(false);
+  });
   it('--fixed-etf with a feature dimension below K names the fix', async () => {
     const msg = await usageMessage(trainCommand({ ...base, width: '1', fixedEtf: true, out: join(root, 'r3'), cacheDir: join(root, 'cache') }));
     expect(msg).toMatch(/--fix-dim/);
