@@ -1,22 +1,13 @@
 import { Option, type Command } from 'commander';
 import type { ComparisonReport } from '../compare/index.js';
-import { compareRunDir, RunInputError } from '../figures/index.js';
-import { FigureDataError } from '../plot/index.js';
+import { compareRunDir } from '../figures/index.js';
 import { formatTable } from './format.js';
-import { UsageError } from './usageError.js';
+import { asUsageError } from './usageError.js';
 import { formatCell, formatDifference } from '../plot/comparisonTable.js';
 
 interface CompareFlags {
   backend: string;
   json?: boolean;
-}
-
-/** User-fixable failures of compare/figures as one-line usage errors (exit 2). */
-export function figuresUsageError(err: unknown): unknown {
-  if (err instanceof RunInputError || err instanceof FigureDataError) return new UsageError(err.message.split('\n')[0]);
-  const e = err as { name?: string; message?: string };
-  if (e && ['DatasetError', 'BackendError', 'CheckpointError', 'TrainingError'].includes(e.name ?? '') && e.message) return new UsageError(e.message.split('\n')[0]);
-  return err;
 }
 
 export function formatComparison(r: ComparisonReport): string {
@@ -40,7 +31,7 @@ export async function compareCommand(runDir: string, f: CompareFlags): Promise<v
     if (f.json) process.stdout.write(`${JSON.stringify(c.report, null, 2)}\n`);
     else process.stdout.write(`${formatComparison(c.report)}\n\nwrote ${c.json}\nwrote ${c.svg}\n`);
   } catch (err) {
-    throw figuresUsageError(err);
+    throw asUsageError(err);
   }
 }
 

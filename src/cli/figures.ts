@@ -5,10 +5,9 @@ import { discoverRuns, makeFigures, pickDefaultPair, readTrainingRun, trainShort
 import { writeJsonAtomic } from '../io/atomicWrite.js';
 import { DEFAULT_UFM_CONFIG } from '../ufm/experiment.js';
 import type { SweepResult } from '../ufm/sweep.js';
-import { figuresUsageError } from './compare.js';
 import { parseNumberFlag } from './parse.js';
 import { DEFAULT_SWEEP_OUT, runSweep } from './sweep.js';
-import { UsageError } from './usageError.js';
+import { asUsageError, UsageError } from './usageError.js';
 
 export interface FiguresFlags {
   out: string;
@@ -61,7 +60,7 @@ export async function figuresCommand(runDirs: string[], f: FiguresFlags): Promis
     const lines = written.map((w) => `${w.name.padEnd(20)} ${w.svg}${w.png ? `  ${w.png}` : ''}`);
     process.stdout.write(`${lines.join('\n')}\n${written.length} figures in ${resolve(f.out)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
   } catch (err) {
-    throw figuresUsageError(err);
+    throw asUsageError(err);
   }
 }
 

@@ -1,15 +1,14 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { BackendError, BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
-import { CheckpointError } from '../deep/checkpoint/checkpoint.js';
-import { DatasetError, loadDataset } from '../deep/data/index.js';
+import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
+import { loadDataset } from '../deep/data/index.js';
 import { ARCHS } from '../deep/models/index.js';
 import { defaultWorkerCount } from '../deep/parallel/trainer.js';
 import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
-import { runTraining, TrainingError, type RunHooks } from '../deep/train/run.js';
+import { runTraining, type RunHooks } from '../deep/train/run.js';
 import { parseChoice, parseNumberFlag } from './parse.js';
-import { UsageError } from './usageError.js';
+import { asUsageError, UsageError } from './usageError.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -135,14 +134,6 @@ export async function loadRunData(config: TrainConfig, d: DataOptions) {
 function defaultRunDir(c: TrainConfig): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join('runs', `${c.dataset}-${c.arch}-${c.loss}-${stamp}`);
-}
-
-/** Converts the deep modules' user-fixable errors into one-line usage errors. */
-export function asUsageError(err: unknown): unknown {
-  if (err instanceof DatasetError || err instanceof BackendError || err instanceof CheckpointError || err instanceof TrainingError) {
-    return new UsageError(err.message.split('\n')[0]);
-  }
-  return err;
 }
 
 export async function trainCommand(f: TrainFlags): Promise<void> {

@@ -5,3 +5,20 @@
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/**
+ * The error classes whose failures the user can fix (a dataset path, a backend choice, a checkpoint, a run directory,
+ * figure input, a diverging run). Matched by name so the CLI's error path imports no tfjs-heavy module.
+ */
+const USER_ERROR_NAMES = new Set([
+  'DatasetError', 'BackendError', 'CheckpointError', 'TrainingError', 'RunInputError', 'FigureDataError',
+]);
+
+/** Such an error as a one-line UsageError (exit 2); anything else unchanged. */
+export function asUsageError(err: unknown): unknown {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  if (e && typeof e.name === 'string' && USER_ERROR_NAMES.has(e.name) && typeof e.message === 'string' && e.message) {
+    return new UsageError(e.message.split('\n')[0]);
+  }
+  return err;
+}

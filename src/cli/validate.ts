@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
 import { validateRun, readRunConfig } from '../deep/train/validateRun.js';
 import { parseChoice } from './parse.js';
-import { asUsageError, loadRunData, savedDataOptions } from './train.js';
-import { UsageError } from './usageError.js';
+import { loadRunData, savedDataOptions } from './train.js';
+import { asUsageError, UsageError } from './usageError.js';
 
 interface ValidateFlags {
   backend: string;
