@@ -35,6 +35,9 @@ export interface SweepUfmPoint {
   readonly rhoStd: Readonly<Record<string, number>>;
   readonly objective: number;
   readonly theoryObjective: number;
+  /** The theory at this grid value: ρ_m, and whether W = H = 0 is the minimum. */
+  readonly theoryRho: Readonly<Record<string, number>>;
+  readonly trivial: boolean;
   readonly maxAbsGrad: number;
   readonly stopReason: string;
   readonly seconds: number;
@@ -100,6 +103,8 @@ export function sweepUfmPoint(x: number, report: UfmReport): SweepUfmPoint {
     rhoStd,
     objective: report.objective,
     theoryObjective: report.theory.objective,
+    theoryRho: report.theory.rho,
+    trivial: report.theory.trivial,
     maxAbsGrad: report.maxAbsGrad,
     stopReason: report.stopReason,
     seconds: report.seconds,
