@@ -1,5 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { ensureDir } from './outputPath.js';
+import { WriteError } from './writeError.js';
 
 /**
  * Writes a file so that readers see either the old content or the whole new content, never a half-written file:
@@ -13,14 +15,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   }
 }
 
-/**
- * A file that cannot be written because of where it is (a directory in the way, a missing or read-only folder, a full
- * disk): the user's to fix, so exitCode 2 makes the CLI print it as one line instead of a stack trace.
- */
-export class WriteError extends Error {
-  override readonly name = 'WriteError';
-  readonly exitCode = 2;
-}
+export { WriteError };
 
 const REASONS: Record<string, string> = {
   EISDIR: 'it is a directory',
@@ -35,13 +30,14 @@ const REASONS: Record<string, string> = {
 
 function asWriteError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | undefined)?.code;
-  if (typeof code !== 'string') return err;
+  if (err instanceof WriteError || typeof code !== 'string') return err;
   return new WriteError(`cannot write ${path}: ${REASONS[code] ?? code}`);
 }
 
 function writeThroughTemp(path: string, content: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  // Not mkdirSync(recursive): it hangs on Node 20 for paths like /proc/x (see outputPath.ts).
+  ensureDir(dir, path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
