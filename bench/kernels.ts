@@ -111,16 +111,20 @@ async function main(): Promise<void> {
 
   const variants: [string, WasmKernelOptions][] =
     which === 'default'
-      ? [['default (auto dW, auto dx, BN grad, zero-copy Identity)', {}]]
+      ? [
+          ['pure wasm (auto dW, auto dx, BN grad, zero-copy Identity)', { native: false }],
+          ['native conv kernels + BN grad + zero-copy Identity (default)', {}],
+        ]
       : [
-          ['dW conv, stock dx, stock BN grad (first working)', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, stock dx, stock BN grad', { filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx conv, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx col2im, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, stock BN grad', { filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad', { filterGradRoute: 'im2col', zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad, zero-copy Identity', { filterGradRoute: 'im2col' }],
-          ['dW auto (grid/im2col), dx auto, BN grad, 0-copy Id (default)', {}],
+          ['dW conv, stock dx, stock BN grad (first working)', { native: false, filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, stock dx, stock BN grad', { native: false, filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx conv, stock BN grad', { native: false, filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx col2im, stock BN grad', { native: false, filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, stock BN grad', { native: false, filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad', { native: false, filterGradRoute: 'im2col', zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad, zero-copy Identity', { native: false, filterGradRoute: 'im2col' }],
+          ['dW auto (grid/im2col), dx auto, BN grad, 0-copy Id (pure wasm)', { native: false }],
+          ['native conv kernels, BN grad, 0-copy Id (default)', {}],
         ];
 
   for (const [label, opts] of variants) {
@@ -142,8 +146,9 @@ async function main(): Promise<void> {
   }
 
   for (const [label, opts] of [
-    ['before: dW conv, stock dx, stock BN grad', { filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
-    ['after: default', {}],
+    ['before: dW conv, stock dx, stock BN grad', { native: false, filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+    ['pure wasm: auto routes', { native: false }],
+    ['after: native conv kernels (default)', {}],
   ] as [string, WasmKernelOptions][]) {
     if (which === 'default' && label.startsWith('before')) continue;
     registerWasmTrainingKernels(opts);

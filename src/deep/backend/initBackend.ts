@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from './registerWasmTrainingKernels.js';
+import { loadNativeKernels } from './nativeKernels.js';
 
 export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
@@ -25,7 +26,19 @@ export interface BackendInfo {
   name: string;
   /** Which preference was satisfied. */
   kind: Exclude<BackendPreference, 'auto'>;
+  /** On wasm: which conv kernels run, e.g. 'native conv kernels (avx2 fma)' or why the pure-wasm ones do. */
+  kernels?: string;
   tf: typeof tf;
+}
+
+/** 'wasm' or 'wasm + native conv kernels (avx2 fma)': what a run reports as its backend. */
+export function describeBackend(info: BackendInfo): string {
+  return info.kernels === undefined ? info.name : `${info.name} + ${info.kernels}`;
+}
+
+function wasmKernelDescription(opts: InitBackendOptions): string {
+  if (opts.wasmKernels?.native === false) return 'wasm conv kernels (native kernels off by option)';
+  return loadNativeKernels(opts.env ?? process.env).description;
 }
 
 export class BackendError extends Error {
@@ -60,7 +73,7 @@ async function tryWasm(opts: InitBackendOptions): Promise<string> {
     wasmPathsSet = true;
   }
   if (!(await tf.setBackend('wasm'))) throw new Error(`backend 'wasm' did not initialise`);
-  registerWasmTrainingKernels(opts.wasmKernels);
+  registerWasmTrainingKernels(opts.wasmKernels, opts.env ?? process.env);
   return 'wasm';
 }
 
@@ -107,7 +120,10 @@ export async function initBackend(preference?: BackendPreference, opts: InitBack
         ? parsePreference(envValue, 'MLNC_BACKEND')
         : 'auto';
   if (current !== undefined && current.preference === pref && tf.getBackend() === current.info.name) {
-    if (current.info.kind === 'wasm' && opts.wasmKernels !== undefined) registerWasmTrainingKernels(opts.wasmKernels);
+    if (current.info.kind === 'wasm' && opts.wasmKernels !== undefined) {
+      registerWasmTrainingKernels(opts.wasmKernels, opts.env ?? process.env);
+      current.info.kernels = wasmKernelDescription(opts);
+    }
     return current.info;
   }
   const kinds: Exclude<BackendPreference, 'auto'>[] = pref === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [pref];
@@ -117,6 +133,7 @@ export async function initBackend(preference?: BackendPreference, opts: InitBack
       await attemptFor(kind, opts)();
       await tf.ready();
       const info: BackendInfo = { name: tf.getBackend(), kind, tf };
+      if (kind === 'wasm') info.kernels = wasmKernelDescription(opts);
       current = { preference: pref, info };
       return info;
     } catch (err) {

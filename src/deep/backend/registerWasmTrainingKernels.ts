@@ -10,9 +10,20 @@ import type { FilterGradRoute } from './conv2dBackpropFilter.js';
 import { makeConv2DBackpropInputKernel } from './conv2dBackpropInput.js';
 import type { InputGradRoute } from './conv2dBackpropInput.js';
 import { fusedBatchNormGradConfig } from './batchNormGrad.js';
-import { makeZeroCopyIdentityKernel } from './identity.js';
+import { makeZeroCopyCastKernel, makeZeroCopyIdentityKernel } from './identity.js';
+import { meanGradConfig, sumGradConfig } from './reduceGrads.js';
+import { makeHeapTileKernel } from './tile.js';
+import { loadNativeKernels } from './nativeKernels.js';
+import {
+  makeNativeConv2DBackpropFilterKernel,
+  makeNativeConv2DBackpropInputKernel,
+  makeNativeConv2DKernel,
+} from './nativeConvKernels.js';
 
 export interface WasmKernelOptions {
+  /** Run Conv2D, FusedConv2D and both conv gradients on the native addon when it is built (default true; also off
+   *  with MLNC_NATIVE=0). The options below then only matter where the addon is missing. */
+  native?: boolean;
   /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'grid' (stride 1,
    *  memcpy'd patches · dy), 'auto' (grid or im2col by shape, measured). */
   filterGradRoute?: FilterGradRoute;
@@ -22,14 +33,22 @@ export interface WasmKernelOptions {
   inputGradRoute?: InputGradRoute;
   /** Replace the FusedBatchNorm gradient (default true). */
   batchNormGrad?: boolean;
-  /** Replace the copying wasm Identity with a buffer-sharing one (default true). */
+  /** Replace the copying wasm Identity (and same-dtype Cast) with buffer-sharing ones (default true). */
   zeroCopyIdentity?: boolean;
+  /** Mean/Sum gradients by broadcasting (no full-size `ones`) and a block-copy wasm Tile (default true). */
+  broadcastReduceGrads?: boolean;
 }
 
 // The stock configs, captured before we first replace them, so options can switch back (used by bench/kernels.ts).
 let stockInputGrad: tf.KernelConfig | undefined;
 let stockBatchNormGrad: tf.GradConfig | undefined;
 let stockIdentity: tf.KernelConfig | undefined;
+let stockConv2D: tf.KernelConfig | undefined;
+let stockCast: tf.KernelConfig | undefined;
+let stockTile: tf.KernelConfig | undefined;
+let stockMeanGrad: tf.GradConfig | undefined;
+let stockSumGrad: tf.GradConfig | undefined;
+let stockFusedConv2D: tf.KernelConfig | undefined;
 let captured = false;
 
 function setKernel(kernelName: string, config: tf.KernelConfig | undefined): void {
@@ -41,13 +60,23 @@ function setKernel(kernelName: string, config: tf.KernelConfig | undefined): voi
  * Idempotent; calling again with other options re-registers accordingly (the stock kernels come back when an option
  * is turned off). Returns the names of what is now replaced.
  */
-export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): string[] {
+export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: Record<string, string | undefined> = process.env): string[] {
   if (!captured) {
     stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm');
     stockBatchNormGrad = tf.getGradient('FusedBatchNorm');
     stockIdentity = tf.getKernel('Identity', 'wasm');
+    stockConv2D = tf.getKernel('Conv2D', 'wasm');
+    stockFusedConv2D = tf.getKernel('FusedConv2D', 'wasm');
+    stockCast = tf.getKernel('Cast', 'wasm');
+    stockTile = tf.getKernel('Tile', 'wasm');
+    stockMeanGrad = tf.getGradient('Mean');
+    stockSumGrad = tf.getGradient('Sum');
     captured = true;
   }
+  const native = (opts.native ?? true) ? loadNativeKernels(env).kernels : undefined;
+  if (native !== undefined) return registerNative(native, opts);
+  setKernel('Conv2D', stockConv2D);
+  setKernel('FusedConv2D', stockFusedConv2D);
   const replaced = ['Conv2DBackpropFilter'];
   setKernel('Conv2DBackpropFilter', {
     kernelName: 'Conv2DBackpropFilter',
@@ -64,6 +93,33 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): strin
   } else {
     setKernel('Conv2DBackpropInput', stockInputGrad);
   }
+  return replaced.concat(registerCommon(opts));
+}
+
+function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>['kernels']>, opts: WasmKernelOptions): string[] {
+  const withStock = (name: string, stock: tf.KernelConfig | undefined): tf.KernelConfig => {
+    if (stock === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
+    return { kernelName: name, backendName: 'wasm', kernelFunc: makeNativeConv2DKernel(native, stock.kernelFunc) };
+  };
+  setKernel('Conv2D', withStock('Conv2D', stockConv2D));
+  setKernel('FusedConv2D', withStock('FusedConv2D', stockFusedConv2D));
+  setKernel('Conv2DBackpropInput', {
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: makeNativeConv2DBackpropInputKernel(native),
+  });
+  setKernel('Conv2DBackpropFilter', {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: makeNativeConv2DBackpropFilterKernel(native),
+  });
+  const names = ['Conv2D (native)', 'FusedConv2D (native)', 'Conv2DBackpropInput (native)', 'Conv2DBackpropFilter (native)'];
+  return names.concat(registerCommon(opts));
+}
+
+/** The kernels that do not depend on the native addon. */
+function registerCommon(opts: WasmKernelOptions): string[] {
+  const replaced: string[] = [];
   if (opts.batchNormGrad ?? true) {
     tf.registerGradient(fusedBatchNormGradConfig);
     replaced.push('FusedBatchNorm gradient');
@@ -76,9 +132,21 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}): strin
       backendName: 'wasm',
       kernelFunc: makeZeroCopyIdentityKernel(stockIdentity?.kernelFunc),
     });
-    replaced.push('Identity');
+    setKernel('Cast', { kernelName: 'Cast', backendName: 'wasm', kernelFunc: makeZeroCopyCastKernel(stockCast?.kernelFunc) });
+    replaced.push('Identity', 'Cast');
   } else {
     setKernel('Identity', stockIdentity);
+    setKernel('Cast', stockCast);
+  }
+  if (opts.broadcastReduceGrads ?? true) {
+    tf.registerGradient(meanGradConfig);
+    tf.registerGradient(sumGradConfig);
+    setKernel('Tile', { kernelName: 'Tile', backendName: 'wasm', kernelFunc: makeHeapTileKernel(stockTile?.kernelFunc) });
+    replaced.push('Mean gradient', 'Sum gradient', 'Tile');
+  } else {
+    if (stockMeanGrad !== undefined) tf.registerGradient(stockMeanGrad);
+    if (stockSumGrad !== undefined) tf.registerGradient(stockSumGrad);
+    setKernel('Tile', stockTile);
   }
   return replaced;
 }

@@ -67,7 +67,7 @@ const convCase: fc.Arbitrary<ConvCase> = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 }).filter((c) => c.pad === 'same' || (c.h >= c.k && c.w >= c.k));
 
-describe('wasm conv gradient kernels match the cpu backend', () => {
+describe('pure-wasm conv gradient kernels (native addon off) match the cpu backend', () => {
   let stockFilterGradMissing = false;
   beforeAll(async () => {
     // Load the wasm backend without our kernels first, to record what the stock backend offers.
@@ -84,7 +84,7 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
   ];
   for (const [route, inputRoute] of routes) {
     it(`dW (route ${route}) and dx (route ${inputRoute}) over random shapes, strides 1/2, 'same'/'valid', k 1/3`, () => {
-      registerWasmTrainingKernels({ filterGradRoute: route, inputGradRoute: inputRoute });
+      registerWasmTrainingKernels({ native: false, filterGradRoute: route, inputGradRoute: inputRoute });
       fc.assert(
         fc.property(convCase, (c) => {
           const ref = convGrads('cpu', c);
@@ -98,7 +98,7 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
   }
 
   it("dW (route grid, stride 1 only) over random shapes, 'same'/'valid', k 1/3", () => {
-    registerWasmTrainingKernels({ filterGradRoute: 'grid' });
+    registerWasmTrainingKernels({ native: false, filterGradRoute: 'grid' });
     fc.assert(
       fc.property(convCase, (c0) => {
         const c = { ...c0, stride: 1 as const };
@@ -109,7 +109,7 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
   });
 
   it('explicit paddings, including ones larger than the filter (auto routes)', () => {
-    registerWasmTrainingKernels();
+    registerWasmTrainingKernels({ native: false });
     const explicit = fc.record({
       base: convCase,
       t: fc.integer({ min: 0, max: 3 }),
@@ -136,10 +136,10 @@ describe('wasm conv gradient kernels match the cpu backend', () => {
 
   it('does not leak wasm memory across a gradient step (every route)', () => {
     for (const [route, inputRoute] of routes) {
-      registerWasmTrainingKernels({ filterGradRoute: route, inputGradRoute: inputRoute });
+      registerWasmTrainingKernels({ native: false, filterGradRoute: route, inputGradRoute: inputRoute });
       for (const stride of [1, 2] as const) leakCheck(stride);
     }
-    registerWasmTrainingKernels({ filterGradRoute: 'grid' });
+    registerWasmTrainingKernels({ native: false, filterGradRoute: 'grid' });
     leakCheck(1);
   });
 });

@@ -1,0 +1,174 @@
+// Single-threaded float32 GEMM, C = op(A)·op(B) (+ C), row-major, in the GotoBLAS / BLIS layout: B is packed
+// into KC×NR panels that stay in L1, A into MC×KC blocks of MR-row panels that stay in L2, and an MR×NR register
+// tile is updated by fused multiply-adds. (Goto & van de Geijn 2008, "Anatomy of high-performance matrix
+// multiplication"; the 6×16 tile is BLIS's Haswell sgemm shape.) GCC vector extensions keep it portable: with
+// -march=native they become AVX2/AVX-512 FMAs, elsewhere SSE or scalar code with the same results up to rounding.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+
+namespace mlnc {
+
+typedef float v8 __attribute__((vector_size(32)));
+
+constexpr int MR = 6;
+constexpr int NR = 16;
+constexpr int KC = 256;
+constexpr int MC = 96;    // multiple of MR
+constexpr int NC = 4096;  // multiple of NR
+
+// A growable 64-byte-aligned buffer; one per thread (worker_threads are OS threads), reused across calls.
+struct Scratch {
+  float* data = nullptr;
+  size_t size = 0;
+  float* get(size_t n) {
+    if (n > size) {
+      std::free(data);
+      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+      data = static_cast<float*>(std::aligned_alloc(64, bytes));
+      size = data ? n : 0;
+    }
+    return data;
+  }
+  ~Scratch() { std::free(data); }
+};
+
+struct Operand {
+  const float* p;
+  int ld;      // row stride of the stored matrix
+  bool trans;  // element (i, j) of op(X) is p[j·ld + i] when true, p[i·ld + j] otherwise
+  float at(int i, int j) const { return trans ? p[(size_t)j * ld + i] : p[(size_t)i * ld + j]; }
+};
+
+// Ap[panel][k][r] = op(A)[i0 + panel·MR + r, p0 + k], zero past mc.
+inline void packA(const Operand& a, int i0, int mc, int p0, int kc, float* ap) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int mr = std::min(MR, mc - ir);
+    if (a.trans) {
+      for (int k = 0; k < kc; k++) {
+        const float* src = a.p + (size_t)(p0 + k) * a.ld + i0 + ir;
+        int r = 0;
+        for (; r < mr; r++) ap[r] = src[r];
+        for (; r < MR; r++) ap[r] = 0.f;
+        ap += MR;
+      }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        int r = 0;
+        for (; r < mr; r++) ap[r] = a.p[(size_t)(i0 + ir + r) * a.ld + p0 + k];
+        for (; r < MR; r++) ap[r] = 0.f;
+        ap += MR;
+      }
+    }
+  }
+}
+
+// Bp[panel][k][c] = op(B)[p0 + k, j0 + panel·NR + c], zero past nc.
+inline void packB(const Operand& b, int p0, int kc, int j0, int nc, float* bp) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    int nr = std::min(NR, nc - jr);
+    if (!b.trans) {
+      for (int k = 0; k < kc; k++) {
+        const float* src = b.p + (size_t)(p0 + k) * b.ld + j0 + jr;
+        int c = 0;
+        for (; c < nr; c++) bp[c] = src[c];
+        for (; c < NR; c++) bp[c] = 0.f;
+        bp += NR;
+      }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        int c = 0;
+        for (; c < nr; c++) bp[c] = b.p[(size_t)(j0 + jr + c) * b.ld + p0 + k];
+        for (; c < NR; c++) bp[c] = 0.f;
+        bp += NR;
+      }
+    }
+  }
+}
+
+static inline v8 load8(const float* p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
+
+// C[0..mr, 0..nr] (+)= Σ_k Ap[k][r] · Bp[k][c].
+inline void microKernel(int kc, const float* __restrict ap, const float* __restrict bp, float* c, int ldc,
+                        bool accumulate, int mr, int nr) {
+  v8 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {}, c40 = {}, c41 = {}, c50 = {},
+     c51 = {};
+  for (int k = 0; k < kc; k++) {
+    v8 b0 = load8(bp), b1 = load8(bp + 8);
+    float a0 = ap[0], a1 = ap[1], a2 = ap[2], a3 = ap[3], a4 = ap[4], a5 = ap[5];
+    c00 += a0 * b0; c01 += a0 * b1;
+    c10 += a1 * b0; c11 += a1 * b1;
+    c20 += a2 * b0; c21 += a2 * b1;
+    c30 += a3 * b0; c31 += a3 * b1;
+    c40 += a4 * b0; c41 += a4 * b1;
+    c50 += a5 * b0; c51 += a5 * b1;
+    ap += MR;
+    bp += NR;
+  }
+  v8 t[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  if (mr == MR && nr == NR) {
+    for (int r = 0; r < MR; r++) {
+      float* row = c + (size_t)r * ldc;
+      if (accumulate) {
+        store8(row, load8(row) + t[r][0]);
+        store8(row + 8, load8(row + 8) + t[r][1]);
+      } else {
+        store8(row, t[r][0]);
+        store8(row + 8, t[r][1]);
+      }
+    }
+    return;
+  }
+  alignas(32) float tile[MR][NR];
+  for (int r = 0; r < MR; r++) {
+    store8(tile[r], t[r][0]);
+    store8(tile[r] + 8, t[r][1]);
+  }
+  for (int r = 0; r < mr; r++) {
+    float* row = c + (size_t)r * ldc;
+    if (accumulate)
+      for (int j = 0; j < nr; j++) row[j] += tile[r][j];
+    else
+      for (int j = 0; j < nr; j++) row[j] = tile[r][j];
+  }
+}
+
+// C[M×N] = op(A)[M×K]·op(B)[K×N], or C += … when accumulate.
+inline void gemm(int M, int N, int K, const Operand& a, const Operand& b, float* c, int ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; i++) std::memset(c + (size_t)i * ldc, 0, sizeof(float) * N);
+    return;
+  }
+  static thread_local Scratch aBuf, bBuf;
+  float* ap = aBuf.get((size_t)MC * KC);
+  float* bp = bBuf.get((size_t)KC * std::min(NC, (N + NR - 1) / NR * NR));
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = std::min(NC, N - jc);
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = std::min(KC, K - pc);
+      packB(b, pc, kc, jc, nc, bp);
+      bool acc = accumulate || pc > 0;
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = std::min(MC, M - ic);
+        packA(a, ic, mc, pc, kc, ap);
+        for (int jr = 0; jr < nc; jr += NR) {
+          for (int ir = 0; ir < mc; ir += MR) {
+            microKernel(kc, ap + (size_t)ir * kc, bp + (size_t)jr * kc, c + (size_t)(ic + ir) * ldc + jc + jr, ldc, acc,
+                        std::min(MR, mc - ir), std::min(NR, nc - jr));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mlnc

@@ -1,0 +1,185 @@
+// Node-API entry points of mlnc's native conv kernels. Every tensor argument is a Float32Array (on the wasm
+// backend: a view of the wasm heap, so no copy is made); the geometry is an Int32Array of 13 entries in
+// ConvGeometry's field order. Sizes are checked here, because a wrong size would be a write past the heap view.
+#include <node_api.h>
+#include <string>
+#include "conv.h"
+
+namespace {
+
+using mlnc::ConvGeometry;
+
+bool fail(napi_env env, const std::string& msg) {
+  napi_throw_error(env, nullptr, msg.c_str());
+  return false;
+}
+
+bool floatArray(napi_env env, napi_value v, const char* name, float** data, size_t* length) {
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  if (!isTyped) return fail(env, std::string(name) + " must be a Float32Array");
+  napi_typedarray_type type;
+  void* ptr = nullptr;
+  napi_get_typedarray_info(env, v, &type, length, &ptr, nullptr, nullptr);
+  if (type != napi_float32_array) return fail(env, std::string(name) + " must be a Float32Array");
+  *data = static_cast<float*>(ptr);
+  return true;
+}
+
+bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* ptr = nullptr;
+  if (isTyped) napi_get_typedarray_info(env, v, &type, &length, &ptr, nullptr, nullptr);
+  if (!isTyped || type != napi_int32_array || length != 13) return fail(env, "geometry must be an Int32Array of 13");
+  const int32_t* a = static_cast<const int32_t*>(ptr);
+  *g = ConvGeometry{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]};
+  // Sizes and strides positive, pads non-negative; im2col zero-fills any tap outside x, so any such geometry is safe.
+  for (int i = 0; i < 13; i++)
+    if (i < 11 ? a[i] <= 0 : a[i] < 0) return fail(env, "geometry has a non-positive size or stride, or a negative pad");
+  return true;
+}
+
+bool expectLength(napi_env env, const char* name, size_t got, long want) {
+  if ((long)got != want)
+    return fail(env, std::string(name) + " has " + std::to_string(got) + " elements, expected " + std::to_string(want));
+  return true;
+}
+
+bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < want) return fail(env, "expected " + std::to_string(want) + " arguments");
+  return true;
+}
+
+long inSize(const ConvGeometry& g) { return (long)g.batch * g.inH * g.inW * g.inC; }
+long outSize(const ConvGeometry& g) { return (long)g.batch * g.outH * g.outW * g.outC; }
+long filterSize(const ConvGeometry& g) { return (long)g.fH * g.fW * g.inC * g.outC; }
+
+// conv2d(x, w, bias | null, activation (0 linear, 1 relu), out, geometry)
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv)) return nullptr;
+  ConvGeometry g;
+  float *x, *w, *bias = nullptr, *out;
+  size_t nx, nw, nb = 0, nout;
+  if (!geometry(env, argv[5], &g) || !floatArray(env, argv[0], "x", &x, &nx) || !floatArray(env, argv[1], "w", &w, &nw) ||
+      !floatArray(env, argv[4], "out", &out, &nout))
+    return nullptr;
+  napi_valuetype biasType;
+  napi_typeof(env, argv[2], &biasType);
+  if (biasType != napi_null && biasType != napi_undefined) {
+    if (!floatArray(env, argv[2], "bias", &bias, &nb) || !expectLength(env, "bias", nb, g.outC)) return nullptr;
+  }
+  int32_t act = 0;
+  napi_get_value_int32(env, argv[3], &act);
+  if (act != mlnc::kLinear && act != mlnc::kRelu) {
+    fail(env, "activation must be 0 (linear) or 1 (relu)");
+    return nullptr;
+  }
+  if (!expectLength(env, "x", nx, inSize(g)) || !expectLength(env, "w", nw, filterSize(g)) ||
+      !expectLength(env, "out", nout, outSize(g)))
+    return nullptr;
+  mlnc::conv2dForward(g, x, w, bias, static_cast<mlnc::Activation>(act), out);
+  return nullptr;
+}
+
+// conv2dBackpropInput(dy, w, dx, geometry)
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return nullptr;
+  ConvGeometry g;
+  float *dy, *w, *dx;
+  size_t ndy, nw, ndx;
+  if (!geometry(env, argv[3], &g) || !floatArray(env, argv[0], "dy", &dy, &ndy) ||
+      !floatArray(env, argv[1], "w", &w, &nw) || !floatArray(env, argv[2], "dx", &dx, &ndx))
+    return nullptr;
+  if (!expectLength(env, "dy", ndy, outSize(g)) || !expectLength(env, "w", nw, filterSize(g)) ||
+      !expectLength(env, "dx", ndx, inSize(g)))
+    return nullptr;
+  mlnc::conv2dBackpropInput(g, dy, w, dx);
+  return nullptr;
+}
+
+// conv2dBackpropFilter(x, dy, dw, geometry)
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return nullptr;
+  ConvGeometry g;
+  float *x, *dy, *dw;
+  size_t nx, ndy, ndw;
+  if (!geometry(env, argv[3], &g) || !floatArray(env, argv[0], "x", &x, &nx) ||
+      !floatArray(env, argv[1], "dy", &dy, &ndy) || !floatArray(env, argv[2], "dw", &dw, &ndw))
+    return nullptr;
+  if (!expectLength(env, "x", nx, inSize(g)) || !expectLength(env, "dy", ndy, outSize(g)) ||
+      !expectLength(env, "dw", ndw, filterSize(g)))
+    return nullptr;
+  mlnc::conv2dBackpropFilter(g, x, dy, dw);
+  return nullptr;
+}
+
+// matMul(a, b, c, m, n, k, transA, transB): c[m×n] = op(a)·op(b), row-major.
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, 8, argv)) return nullptr;
+  float *a, *b, *c;
+  size_t na, nb, nc;
+  int32_t m, n, k;
+  bool ta, tb;
+  if (!floatArray(env, argv[0], "a", &a, &na) || !floatArray(env, argv[1], "b", &b, &nb) ||
+      !floatArray(env, argv[2], "c", &c, &nc))
+    return nullptr;
+  napi_get_value_int32(env, argv[3], &m);
+  napi_get_value_int32(env, argv[4], &n);
+  napi_get_value_int32(env, argv[5], &k);
+  napi_get_value_bool(env, argv[6], &ta);
+  napi_get_value_bool(env, argv[7], &tb);
+  if (m < 0 || n < 0 || k < 0) {
+    fail(env, "matMul sizes must be non-negative");
+    return nullptr;
+  }
+  if (!expectLength(env, "a", na, (long)m * k) || !expectLength(env, "b", nb, (long)k * n) ||
+      !expectLength(env, "c", nc, (long)m * n))
+    return nullptr;
+  mlnc::gemm(m, n, k, mlnc::Operand{a, ta ? m : k, ta}, mlnc::Operand{b, tb ? k : n, tb}, c, n, false);
+  return nullptr;
+}
+
+// The instruction sets this build was compiled for, for run reports.
+napi_value Features(napi_env env, napi_callback_info) {
+  std::string f;
+#ifdef __AVX512F__
+  f += "avx512f ";
+#endif
+#ifdef __AVX2__
+  f += "avx2 ";
+#endif
+#ifdef __FMA__
+  f += "fma ";
+#endif
+#ifdef __SSE2__
+  if (f.empty()) f += "sse2 ";
+#endif
+  if (f.empty()) f = "generic ";
+  f.pop_back();
+  napi_value s;
+  napi_create_string_utf8(env, f.c_str(), f.size(), &s);
+  return s;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"features", nullptr, Features, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

@@ -1,0 +1,74 @@
+/**
+ * Loads mlnc's native conv kernels (build/native/mlnc_kernels.node, built by native/build.mjs during `npm ci`).
+ *
+ * Why native: a training step of the reference net is ≈ 52 M multiply-adds per image, and the wasm backend's
+ * 128-bit SIMD without FMA sustains a few GMAC/s per core; the addon's GEMM uses the CPU's FMA units (AVX2 or
+ * AVX-512, 20–40 GMAC/s per core here). The addon is optional: when it was not built (no compiler, no Node headers),
+ * fails to load, or MLNC_NATIVE=0 is set, mlnc says why and uses its pure-wasm kernels.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's functions (native/mlnc_kernels.cc). Tensors are Float32Arrays, geometry an Int32Array(13). */
+export interface NativeKernels {
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, activation: 0 | 1, out: Float32Array, geometry: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  /** Instruction sets the addon was compiled for, e.g. 'avx512f avx2 fma'. */
+  features(): string;
+}
+
+export interface NativeKernelStatus {
+  kernels?: NativeKernels;
+  /** One line for run reports: 'native conv kernels (avx2 fma)' or why they are not used. */
+  description: string;
+}
+
+/** The directory holding mlnc's package.json, found by walking up from this file (src/ in tests, dist/src/ built). */
+function packageRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'mlnc') return dir;
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+export function nativeAddonPath(): string | undefined {
+  const root = packageRoot();
+  return root === undefined ? undefined : join(root, 'build', 'native', 'mlnc_kernels.node');
+}
+
+let cached: NativeKernelStatus | undefined;
+
+/**
+ * The addon, or why not. MLNC_NATIVE=0 turns it off (read on every call; the loaded addon itself is cached).
+ */
+export function loadNativeKernels(env: Record<string, string | undefined> = process.env): NativeKernelStatus {
+  if (env.MLNC_NATIVE === '0') return { description: 'wasm conv kernels (native kernels off: MLNC_NATIVE=0)' };
+  if (cached !== undefined) return cached;
+  const path = nativeAddonPath();
+  if (path === undefined || !existsSync(path)) {
+    cached = { description: 'wasm conv kernels (native kernels not built: run `npm run build:native` to see why)' };
+    return cached;
+  }
+  try {
+    const kernels = createRequire(import.meta.url)(path) as NativeKernels;
+    cached = { kernels, description: `native conv kernels (${kernels.features()})` };
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    cached = { description: `wasm conv kernels (native kernels failed to load: ${why})` };
+  }
+  return cached;
+}
