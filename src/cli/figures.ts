@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { discoverRuns, makeFigures, pickDefaultPair, readTrainingRun, trainShortRuns } from '../figures/index.js';
+import { assertWritableOutputs, discoverRuns, makeFigures, pickDefaultPair, readTrainingRun, trainShortRuns } from '../figures/index.js';
 import { writeJsonAtomic } from '../io/atomicWrite.js';
+import { assertWritableDir, assertWritableFile } from '../io/outputPath.js';
 import { DEFAULT_UFM_CONFIG } from '../ufm/experiment.js';
 import type { SweepResult } from '../ufm/sweep.js';
 import { parseNumberFlag } from './parse.js';
@@ -36,17 +37,25 @@ export async function figuresCommand(runDirs: string[], f: FiguresFlags): Promis
   const t0 = performance.now();
   try {
     let dirs = runDirs.map((d) => readTrainingRun(d).dir); // fail fast, one line, before any work
+    // Every place this command writes, checked before any work: the figures folder, the sweep when it has to be
+    // computed, each run's compare.json/svg, and the runs folder when short runs have to be trained.
+    const outDir = resolve(f.out);
+    const sweepPath = resolve(f.sweep);
+    assertWritableDir(outDir);
+    if (!existsSync(sweepPath)) assertWritableFile(sweepPath);
+    for (const d of dirs) assertWritableOutputs(d);
     if (dirs.length === 0) {
       const pair = pickDefaultPair(discoverRuns(f.runsDir));
       if (pair) {
         dirs = pair.map((r) => r.dir);
+        for (const d of dirs) assertWritableOutputs(d);
         log(`using the runs found under ${f.runsDir}: ${dirs.join(', ')}`);
       } else {
         const epochs = parseNumberFlag('--epochs', f.epochs, { integer: true, min: 1 });
+        assertWritableDir(resolve(f.runsDir));
         dirs = await trainShortRuns({ root: f.runsDir, epochs, backend: f.backend, log });
       }
     }
-    const sweepPath = resolve(f.sweep);
     let sweep: SweepResult;
     if (existsSync(sweepPath)) {
       sweep = readSweep(sweepPath);
@@ -56,9 +65,9 @@ export async function figuresCommand(runDirs: string[], f: FiguresFlags): Promis
       writeJsonAtomic(sweepPath, sweep);
       log(`sweep: ${sweepPath}`);
     }
-    const written = await makeFigures({ runDirs: dirs, outDir: resolve(f.out), sweep, backend: f.backend, png: f.png, log });
+    const written = await makeFigures({ runDirs: dirs, outDir, sweep, backend: f.backend, png: f.png, log });
     const lines = written.map((w) => `${w.name.padEnd(20)} ${w.svg}${w.png ? `  ${w.png}` : ''}`);
-    process.stdout.write(`${lines.join('\n')}\n${written.length} figures in ${resolve(f.out)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(`${lines.join('\n')}\n${written.length} figures in ${outDir} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
   } catch (err) {
     throw asUsageError(err);
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { writeJsonAtomic, stringifyFinite } from '../io/atomicWrite.js';
+import { assertWritableFile } from '../io/outputPath.js';
 import { runTaskPool } from '../parallel/taskPool.js';
 import { runUfmExperiment, type UfmExperimentConfig, type UfmReport } from '../ufm/experiment.js';
 import {
@@ -77,8 +78,10 @@ export async function runSweepCommand(flags: SweepFlags): Promise<void> {
   const base = ufmConfigFromFlags(flags);
   const spec = sweepSpecFromFlags(flags);
   const workers = flags.workers === undefined ? undefined : parseNumberFlag('--workers', flags.workers, { integer: true, min: 1 });
-  const result = await runSweep(base, spec, workers);
   const out = flags.out ?? DEFAULT_SWEEP_OUT;
+  // Before the sweep, not after: a bad --out must not cost the whole sweep.
+  assertWritableFile(out);
+  const result = await runSweep(base, spec, workers);
   const json = stringifyFinite(result);
   writeJsonAtomic(out, result);
   if (flags.json) process.stdout.write(`${json}\n`);

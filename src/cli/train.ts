@@ -7,6 +7,7 @@ import { ARCHS } from '../deep/models/index.js';
 import { defaultWorkerCount } from '../deep/parallel/trainer.js';
 import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
 import { runTraining, type RunHooks } from '../deep/train/run.js';
+import { assertWritableDir } from '../io/outputPath.js';
 import { parseChoice, parseNumberFlag } from './parse.js';
 import { asUsageError, UsageError } from './usageError.js';
 import { readFileSync, existsSync } from 'node:fs';
@@ -165,6 +166,9 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     runDir = resolve(f.out ?? defaultRunDir(config));
   }
   const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
+  const counts = !f.resume && f.counts ? parseCounts('--counts', f.counts) : undefined;
+  // Before the backend, the data and the first epoch: a run directory that cannot be written fails now, in one line.
+  assertWritableDir(runDir);
   try {
     const backend = await initBackend(backendPref);
     const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
@@ -174,7 +178,6 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     if (f.resume) {
       dataOptions = savedDataOptions(runDir);
     } else {
-      const counts = f.counts ? parseCounts('--counts', f.counts) : undefined;
       dataOptions = {
         dataDir: f.dataDir === undefined ? undefined : resolve(f.dataDir),
         cacheDir: f.cacheDir === undefined ? undefined : resolve(f.cacheDir),

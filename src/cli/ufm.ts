@@ -1,6 +1,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { writeJsonAtomic, stringifyFinite } from '../io/atomicWrite.js';
+import { assertWritableFile } from '../io/outputPath.js';
 import { balancedDesign, balancedDesignSize, MAX_DESIGN_SAMPLES, ufmMemoryEstimate } from '../ufm/design.js';
 import { createParallelUfmObjective } from '../parallel/parallelUfmObjective.js';
 import { NonFiniteObjectiveError } from '../ufm/errors.js';
@@ -153,6 +154,8 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
     );
   }
   const threads = objectiveThreads(config, flags.threads);
+  // Before the optimizer runs, not after: a bad --out must not cost the whole computation.
+  if (flags.out) assertWritableFile(flags.out);
   let report: UfmReport;
   const parallel = threads > 1 ? createParallelUfmObjective(ufmProblemOf(config, balancedDesign(config.K, config.perSet)), { threads }) : null;
   try {

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
-import { validateRun, readRunConfig } from '../deep/train/validateRun.js';
+import { validateRun, readRunConfig, VALIDATE_FILE } from '../deep/train/validateRun.js';
+import { assertWritableFile } from '../io/outputPath.js';
 import { parseChoice } from './parse.js';
 import { loadRunData, savedDataOptions } from './train.js';
 import { asUsageError, UsageError } from './usageError.js';
@@ -16,6 +17,8 @@ export async function validateCommand(runDirArg: string, f: ValidateFlags): Prom
   const runDir = resolve(runDirArg);
   if (!existsSync(runDir)) throw new UsageError(`run directory ${runDir} does not exist`);
   const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
+  // validate.json goes into the run directory: check it can, before recomputing every checkpoint.
+  assertWritableFile(join(runDir, VALIDATE_FILE));
   try {
     const config = readRunConfig(runDir);
     const data = savedDataOptions(runDir);

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { compareToUfm, comparisonTableInput, type ComparisonReport, type NetworkSnapshot } from '../compare/index.js';
 import { writeJsonAtomic } from '../io/atomicWrite.js';
+import { assertWritableFile } from '../io/outputPath.js';
 import { comparisonTableFigure } from '../plot/index.js';
 import { RunInputError } from './errors.js';
 import { readTrainingRun, type TrainingRun } from './runDir.js';
@@ -20,8 +21,15 @@ export interface CompareOutput {
   readonly snapshot: NetworkSnapshot;
 }
 
+/** Fails fast (one-line WriteError) when compare.json or compare.svg cannot be written into the run directory. */
+export function assertWritableOutputs(runDir: string): void {
+  for (const name of [COMPARE_JSON, COMPARE_SVG]) assertWritableFile(join(runDir, name));
+}
+
 export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}): Promise<CompareOutput> {
   const run = readTrainingRun(runDir);
+  // Before the (possibly tfjs) feature extraction: the outputs must be writable.
+  assertWritableOutputs(run.dir);
   const snap = await loadRunSnapshot(run, opts);
   let report: ComparisonReport;
   try {

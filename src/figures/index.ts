@@ -2,7 +2,7 @@
 export { RunInputError } from './errors.js';
 export { readTrainingRun, runLabel, lastNcLine, type TrainingRun } from './runDir.js';
 export { loadRunSnapshot, compareSettingsOf, snapshotToJson, loggedDecoding, SNAPSHOT_FILE, type SnapshotOptions } from './snapshot.js';
-export { compareRunDir, COMPARE_JSON, COMPARE_SVG, type CompareOutput } from './compareRunDir.js';
+export { assertWritableOutputs, compareRunDir, COMPARE_JSON, COMPARE_SVG, type CompareOutput } from './compareRunDir.js';
 export { recordsFromMetrics, recordsFromUfmHistory } from './ncRecords.js';
 export { ufmGdRun, ufmGeometryInput, ufmGeometryRows, ufmGramInput, ufmStartAndOptimum, UFM_GD_CONFIG } from './ufmFigureData.js';
 export { rhoInputFromSweep, rhoInputForNetworks } from './rhoData.js';

@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, mkdirSync, openSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { WriteError } from './writeError.js';
 
 /**
@@ -108,18 +108,41 @@ export function ensureDir(dir: string, subject = dir): void {
 }
 
 /**
- * Fails fast, before any work, when `dir` cannot serve as an output folder: it must be a writable folder, or the
- * missing levels of its path must be creatable. Those are created to prove it and removed again, so a later failure
- * of the command leaves nothing behind.
+ * Creates and removes a file in `dir`: the only sure test that files can be made there (permission bits say nothing
+ * to root, and /proc or /sys refuse new files in folders that look writable).
+ */
+function probeFile(dir: string, subject: string): void {
+  const probe = join(dir, `.mlnc-write-check-${process.pid}-${Date.now()}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (err) {
+    const code = codeOf(err);
+    throw new WriteError(`cannot write ${subject}: ${dir} does not accept new files (${MKDIR_REASONS[code] ?? code})`);
+  }
+  rmSync(probe, { force: true });
+}
+
+/** Proves `dir` can hold new files, creating its missing levels for the test and removing them afterwards. */
+function checkDir(dir: string, subject: string): void {
+  const made = createLevels(plan(dir, subject).missing, subject);
+  try {
+    probeFile(resolve(dir), subject);
+  } finally {
+    removeLevels(made);
+  }
+}
+
+/**
+ * Fails fast, before any work, when `dir` cannot serve as an output folder: it must be a folder that accepts new files,
+ * or the missing levels of its path must be creatable. Those are created to prove it and removed again, so a later
+ * failure of the command leaves nothing behind.
  */
 export function assertWritableDir(dir: string): void {
-  removeLevels(createLevels(plan(dir, dir).missing, dir));
+  checkDir(dir, dir);
 }
 
 /** Fails fast when a file cannot be written at `path` (a folder in the way, or a folder that cannot be created). */
 export function assertWritableFile(path: string): void {
   if (isDirectory(path)) throw new WriteError(`cannot write ${path}: it is a directory`);
-  const dir = dirname(resolve(path));
-  const p = plan(dir, path);
-  removeLevels(createLevels(p.missing, path));
+  checkDir(dirname(resolve(path)), path);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,15 @@ describe('mlnc compare on a synthetic run directory built exactly from the theor
     expect(nan.stderr.trim().split('\n')).toHaveLength(1);
     expect(nan.stderr).toMatch(/final-features.json is not a mlnc-final-features-1 file \(features.0: .*Infinity\)/);
     expect(existsSync(join(dir, 'compare.json'))).toBe(false);
+
+    // An output that cannot be written (a folder named compare.svg): one line before any work, compare.json not written.
+    const blocked = join(root, 'blocked');
+    writeSyntheticRun(blocked, { K: 3, d: 2, perSet: { 1: 2, 2: 1 }, lambda: 5e-3 });
+    mkdirSync(join(blocked, 'compare.svg'));
+    const w = await runCli(['compare', blocked]);
+    expect(w.code).toBe(2);
+    expect(w.stderr.trim().split('\n')).toHaveLength(1);
+    expect(w.stderr).toMatch(/cannot write .*blocked\/compare\.svg: it is a directory/);
+    expect(existsSync(join(blocked, 'compare.json'))).toBe(false);
   });
 });

@@ -98,6 +98,36 @@ describe('mlnc figures', () => {
     expect(errorLines(i.stderr)[0]).toMatch(/nc2H must be a finite number, got Infinity/);
   });
 
+  // Regression: `--out /proc/x/figs` hung (Node 20's recursive mkdir), and any bad output path failed only after the
+  // runs had been compared and the first figures drawn.
+  it('an unwritable --out, --sweep or run directory fails before any work: one line, exit 2', async () => {
+    const run = join(root, 'untouched');
+    writeSyntheticRun(run, { K: 3, d: 4, perSet: { 1: 4, 2: 2 }, lambda: 5e-3, seed: 3 });
+    const file = join(root, 'plain-file');
+    writeFileSync(file, 'keep');
+    const cases: [string[], RegExp][] = [
+      [['--sweep', sweepPath, '--out', join(file, 'figs')], /cannot write .*plain-file\/figs: a part of its folder path is a file/],
+      [['--sweep', join(file, 'sweep.json'), '--out', join(root, 'figs2')], /cannot write .*plain-file\/sweep\.json: /],
+    ];
+    if (existsSync('/proc/self')) cases.push([['--sweep', sweepPath, '--out', '/proc/mlnc-no-such-entry/figs'], /cannot create \/proc\/mlnc-no-such-entry/]);
+    for (const [args, message] of cases) {
+      const r = await runCli(['figures', run, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    // The run was not compared on the way (compare writes compare.json into it first).
+    expect(existsSync(join(run, 'compare.json'))).toBe(false);
+    expect(existsSync(join(root, 'figs2'))).toBe(false);
+    // A run directory whose compare.json cannot be written (a folder in the way) stops before the first figure.
+    mkdirSync(join(run, 'compare.json'));
+    const r = await runCli(['figures', run, '--sweep', sweepPath, '--out', join(root, 'figs3')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write .*untouched\/compare\.json: it is a directory/);
+    expect(existsSync(join(root, 'figs3'))).toBe(false);
+  });
+
   it('a file that is not a sweep result is a usage error', async () => {
     const bad = join(root, 'bad-sweep.json');
     writeFileSync(bad, '{"hello": 1}');

@@ -1,9 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runTaskPool } from '../../src/parallel/taskPool.js';
 import { runCli } from '../helpers/runCli.js';
+
+// The real task pool, counted: a test below checks that a bad --out stops the sweep before any optimizer runs.
+vi.mock('../../src/parallel/taskPool.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../../src/parallel/taskPool.js')>();
+  return { ...mod, runTaskPool: vi.fn(mod.runTaskPool) };
+});
 
 const base = ['--classes', '4', '--dim', '6', '--per-set', '1:3,2:2'];
 
@@ -31,6 +38,24 @@ describe('mlnc ufm sweep', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(out, 'utf8'));
     expect(s.ufm.map((p: { x: number }) => p.x)).toEqual([1 / 3, 2 / 3, 1]);
+  });
+
+  // Regression: a bad --out only failed after the whole sweep had run (and a path under /proc then hung in mkdir).
+  it('a bad --out fails before the sweep runs: one line, exit 2, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlnc-sweep-'));
+    writeFileSync(join(dir, 'f'), 'keep');
+    const outs: [string, RegExp][] = [[dir, /it is a directory/], [join(dir, 'f', 's.json'), /a part of its folder path is a file/]];
+    if (existsSync('/proc/self')) outs.push(['/proc/mlnc-no-such-entry/s.json', /cannot create \/proc\/mlnc-no-such-entry/]);
+    for (const [out, message] of outs) {
+      const pools = vi.mocked(runTaskPool).mock.calls.length;
+      const r = await runCli(['ufm', 'sweep', ...base, '--points', '3', '--theory-points', '3', '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      expect(vi.mocked(runTaskPool).mock.calls.length).toBe(pools);
+    }
+    expect(readdirSync(dir)).toEqual(['f']);
   });
 
   it('rejects an empty range with one line and exit 2', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainCommand, trainConfigFromFlags } from '../../src/cli/train.js';
 import { validateCommand } from '../../src/cli/validate.js';
 import { UsageError } from '../../src/cli/usageError.js';
+import { WriteError } from '../../src/io/atomicWrite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-cli-train-'));
 const base = { dataset: 'mlab-mnist', preset: 'small', arch: 'resnet-small', loss: 'pal', backend: 'cpu' };
@@ -17,6 +18,16 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 async function usageMessage(p: Promise<unknown>): Promise<string> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(UsageError);
+  const msg = (err as Error).message;
+  expect(msg).not.toMatch(/\n/);
+  return msg;
+}
+
+/** The one-line message of a WriteError (exit code 2), which main() prints like a usage error. */
+async function usageOrWriteMessage(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WriteError);
+  expect((err as WriteError).exitCode).toBe(2);
   const msg = (err as Error).message;
   expect(msg).not.toMatch(/\n/);
   return msg;
@@ -66,6 +77,22 @@ describe('mlnc train / validate: bad input exits with one line and loses nothing
     expect(await usageMessage(trainCommand({ ...base, resume: true, out: dir, fixedEtf: true }))).toMatch(/--fixed-etf is incompatible with --resume/);
     expect(existsSync(join(dir, 'metrics.jsonl'))).toBe(false);
   });
+  // Regression: an unwritable --out only failed once the first files were written (a path under /proc hung in mkdir).
+  it('an unwritable --out fails before the backend and the data are loaded, and leaves nothing behind', async () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'keep');
+    // A data folder that does not exist: if the data were loaded first, the error would name it instead.
+    const flags = { ...base, dataDir: join(root, 'no-such-data'), epochs: '1', cacheDir: join(root, 'cache') };
+    expect(await usageOrWriteMessage(trainCommand({ ...flags, out: file }))).toMatch(/cannot write .*a-file: it is a file, not a folder/);
+    expect(await usageOrWriteMessage(trainCommand({ ...flags, out: join(file, 'run') }))).toMatch(/a part of its folder path is a file/);
+    if (existsSync('/proc/self')) {
+      expect(await usageOrWriteMessage(trainCommand({ ...flags, out: '/proc/mlnc-no-such-entry/run' }))).toMatch(/cannot create \/proc\/mlnc-no-such-entry/);
+    }
+    // A writable --out passes the check without a trace: the error is then the data folder's, and no folder is left.
+    expect(await usageMessage(trainCommand({ ...flags, out: join(root, 'fresh', 'run') }))).toMatch(/no-such-data/);
+    expect(existsSync(join(root, 'fresh'))).toBe(false);
+  });
+
   it('--resume of a directory without a run, and validate of a missing directory', async () => {
     await usageMessage(trainCommand({ ...base, resume: true, out: join(root, 'nothing-here') }));
     await usageMessage(trainCommand({ ...base, resume: true }));

@@ -2,8 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runUfmExperiment } from '../../src/ufm/experiment.js';
 import { runCli } from '../helpers/runCli.js';
+
+// The real optimizer, counted: tests below check that a bad --out stops the command before it runs.
+vi.mock('../../src/ufm/experiment.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../../src/ufm/experiment.js')>();
+  return { ...mod, runUfmExperiment: vi.fn(mod.runUfmExperiment) };
+});
 
 const small = ['--classes', '4', '--dim', '6', '--per-set', '1:3,2:2', '--lambda-w', '5e-3', '--lambda-h', '5e-3', '--lambda-b', '1e-2'];
 
@@ -130,6 +137,24 @@ describe('mlnc ufm bad input', () => {
     }
     expect(readdirSync(dir)).toEqual(['f']);
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('keep');
+  });
+
+  // Regression: a bad --out only failed after the optimizer had run (and a path under /proc hung in mkdir).
+  it('a bad --out fails before the optimizer runs: one line, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlnc-bad-'));
+    writeFileSync(join(dir, 'f'), 'keep');
+    const outs: [string, RegExp][] = [[dir, /it is a directory/], [join(dir, 'f', 'r.json'), /a part of its folder path is a file/]];
+    if (existsSync('/proc/self')) outs.push(['/proc/mlnc-no-such-entry/r.json', /cannot create \/proc\/mlnc-no-such-entry/]);
+    for (const [out, message] of outs) {
+      const runs = vi.mocked(runUfmExperiment).mock.calls.length;
+      const r = await runCli(['ufm', ...small, '--json', '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      expect(vi.mocked(runUfmExperiment).mock.calls.length).toBe(runs);
+    }
+    expect(readdirSync(dir)).toEqual(['f']);
   });
 
   it('the built binary prints no stack trace for bad input', () => {

@@ -56,6 +56,13 @@ describe.runIf(existsSync('/proc/self'))('paths under /proc fail at once with on
   });
 });
 
+describe.runIf(existsSync('/proc/self'))('a folder that exists but refuses new files', () => {
+  it('is caught by the checks, which try a file (permission bits say nothing to root)', () => {
+    expect(writeErrorOf(() => assertWritableFile('/proc/mlnc-out.json')).message).toMatch(/^cannot write \/proc\/mlnc-out\.json: \/proc does not accept new files/);
+    expect(writeErrorOf(() => assertWritableDir('/proc')).message).toMatch(/\/proc does not accept new files/);
+  });
+});
+
 describe('ensureDir', () => {
   it('creates every missing level and accepts a folder that exists', () => {
     const root = fresh();
