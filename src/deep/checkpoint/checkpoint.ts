@@ -112,6 +112,20 @@ export function loadOptimizerArrays(dir: string, state: CheckpointState): { name
   });
 }
 
+/**
+ * Restores a checkpoint's SGD velocities into `sgd`. Every failure is one CheckpointError that names the checkpoint
+ * once: loadOptimizerArrays' own errors already do, and the optimizer's (a velocity missing or of another shape) are
+ * prefixed here.
+ */
+export function restoreOptimizerState(dir: string, state: CheckpointState, sgd: MomentumSgd): void {
+  const arrays = loadOptimizerArrays(dir, state);
+  try {
+    sgd.loadStateArrays(arrays);
+  } catch (err) {
+    throw new CheckpointError(`checkpoint ${dir} does not match this run: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 /** Complete checkpoint directories under `root` (those with a state.json), sorted by epoch; `last` included. */
 export function listCheckpoints(root: string): { dir: string; epoch: number; name: string }[] {
   if (!existsSync(root)) return [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringifyFinite, writeFileAtomic, writeJsonAtomic } from '../../io/atomicWrite.js';
 import { Rng } from '../../util/rng.js';
 import {
-  CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, loadOptimizerArrays, readCheckpointState, saveCheckpoint,
+  CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, readCheckpointState, restoreOptimizerState, saveCheckpoint,
 } from '../checkpoint/checkpoint.js';
 import type { BackendPreference } from '../backend/initBackend.js';
 import { topMExactMatch } from '../evaluate/setMetrics.js';
@@ -183,11 +183,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       } finally {
         loaded.dispose();
       }
-      try {
-        sgd.loadStateArrays(loadOptimizerArrays(latest.dir, state));
-      } catch (err) {
-        throw new CheckpointError(`checkpoint ${latest.dir}: ${(err as Error).message}`);
-      }
+      restoreOptimizerState(latest.dir, state, sgd);
       rng = new Rng(state.rng);
       startEpoch = state.epoch;
       elapsed = state.elapsedSeconds ?? 0;

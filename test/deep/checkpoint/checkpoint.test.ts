@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, loadOptimizerArrays, readCheckpointState, saveCheckpoint,
+  CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, loadOptimizerArrays, readCheckpointState, restoreOptimizerState,
+  saveCheckpoint,
 } from '../../../src/deep/checkpoint/checkpoint.js';
 import { fileSystemHandler } from '../../../src/deep/checkpoint/fsHandler.js';
 import { buildModel, initWeights } from '../../../src/deep/models/index.js';
@@ -80,5 +81,40 @@ describe('checkpoints', () => {
     [model, back].forEach((m) => m.dispose());
     sgd.dispose();
     fresh.dispose();
+  });
+
+  // Regression: the resume path wrapped the loader's error in another "checkpoint X: " prefix, so the message read
+  // "checkpoint X: checkpoint X is corrupt: optimizer.bin has ...".
+  it('restoreOptimizerState: a wrong-size optimizer.bin or a foreign model is one CheckpointError naming the checkpoint once', async () => {
+    const model = tinyModel(4);
+    const sgd = new MomentumSgd(trainableParams(model), { momentum: 0.9, weightDecay: 0 });
+    const dir = join(root, 'r', epochDirName(2));
+    await saveCheckpoint(dir, model, sgd, { epoch: 2, rng: new Rng(1).state(), fingerprint: {} });
+    const state = readCheckpointState(dir);
+    const errorOf = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(CheckpointError);
+        return (e as Error).message;
+      }
+      throw new Error('expected a CheckpointError');
+    };
+    const mentions = (msg: string) => msg.split(`checkpoint ${dir}`).length - 1;
+    restoreOptimizerState(dir, state, sgd);
+
+    const other = buildModel({ arch: 'resnet-small', inputShape: [6, 6, 2], K: 4, width: 2 }).model;
+    const otherSgd = new MomentumSgd(trainableParams(other), { momentum: 0.9, weightDecay: 0 });
+    const foreign = errorOf(() => restoreOptimizerState(dir, state, otherSgd));
+    expect(foreign).toMatch(/does not match this run: optimizer state for .* has shape/);
+    expect(mentions(foreign)).toBe(1);
+
+    writeFileSync(join(dir, 'optimizer.bin'), new Uint8Array(8));
+    const corrupt = errorOf(() => restoreOptimizerState(dir, state, sgd));
+    expect(corrupt).toMatch(/is corrupt: optimizer\.bin has 8 bytes, expected \d+/);
+    expect(mentions(corrupt)).toBe(1);
+    expect(corrupt).not.toMatch(/\n/);
+    [model, other].forEach((m) => m.dispose());
+    [sgd, otherSgd].forEach((s) => s.dispose());
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Matrix as MlMatrix, pseudoInverse } from 'ml-matrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpointModel } from '../../../src/deep/checkpoint/checkpoint.js';
+import { CheckpointError, loadCheckpointModel } from '../../../src/deep/checkpoint/checkpoint.js';
 import { buildModel, CLASSIFIER_LAYER, etfKernel } from '../../../src/deep/models/index.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../../src/deep/train/config.js';
 import { classifierOf, extractAll } from '../../../src/deep/train/extract.js';
@@ -148,6 +148,19 @@ describe('training loop (tiny synthetic data, cpu backend)', () => {
     expect(existsSync(join(d, 'checkpoints', 'epoch-0000', 'state.json'))).toBe(true);
     expect(existsSync(join(d, 'checkpoints', 'epoch-0001'))).toBe(false);
     expect(readLines(d).map((l) => l.epoch)).toEqual([0]);
+  });
+
+  // Regression: the message read "checkpoint X: checkpoint X is corrupt: optimizer.bin has ...".
+  it('a wrong-size optimizer.bin on resume is one line that names the checkpoint once', async () => {
+    const d = dir('bad-optimizer');
+    await runTraining({ config, train, test, runDir: d, backend: 'cpu', stopAfterEpochs: 2 });
+    const ckpt = join(d, 'checkpoints', 'epoch-0002');
+    truncateSync(join(ckpt, 'optimizer.bin'), 8);
+    const err = await runTraining({ config, train, test, runDir: d, backend: 'cpu', resume: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CheckpointError);
+    const msg = (err as Error).message;
+    expect(msg).toBe(`checkpoint ${ckpt} is corrupt: optimizer.bin has 8 bytes, expected ${msg.match(/expected (\d+)$/)?.[1]}`);
+    expect(msg.split(`checkpoint ${ckpt}`)).toHaveLength(2);
   });
 
   it('refuses to overwrite a run, and rejects a corrupt or mismatched checkpoint on resume', async () => {
