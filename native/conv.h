@@ -129,24 +129,28 @@ inline void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const fl
   }
 }
 
-// dw = ∂/∂w of Σ dy ⊙ conv(x, w).
+// dw = ∂/∂w of Σ dy ⊙ conv(x, w), computed transposed, dwᵀ[co, k] = Σ_m dy[m, co] · cols[m, k], so that the wide
+// patch matrix is the GEMM's B operand and is read in place (see kUnpackedLimit in gemm.h), then transposed.
 inline void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const long M = g.rows();
   const int K = g.taps(), co = g.outC;
-  if (g.pointwise()) {
-    gemm(K, co, (int)M, Operand{x, K, true}, Operand{dy, co, false}, dw, co, false);
-    return;
+  static thread_local Scratch dwtBuf, colBuf;
+  float* dwT = dwtBuf.get((size_t)K * co);
+  if (M == 0) {
+    std::memset(dwT, 0, sizeof(float) * (size_t)K * co);
+  } else if (g.pointwise()) {
+    gemm(co, K, (int)M, Operand{dy, co, true}, Operand{x, K, false}, dwT, K, false);
+  } else {
+    const int chunk = chunkRows(g);
+    float* cols = colBuf.get((size_t)chunk * K);
+    for (long m0 = 0; m0 < M; m0 += chunk) {
+      long m1 = std::min(M, m0 + chunk);
+      im2colRows(g, x, m0, m1, cols);
+      gemm(co, K, (int)(m1 - m0), Operand{dy + (size_t)m0 * co, co, true}, Operand{cols, K, false}, dwT, K, m0 > 0);
+    }
   }
-  static thread_local Scratch colBuf;
-  const int chunk = chunkRows(g);
-  float* cols = colBuf.get((size_t)chunk * K);
-  for (long m0 = 0; m0 < M; m0 += chunk) {
-    long m1 = std::min(M, m0 + chunk);
-    im2colRows(g, x, m0, m1, cols);
-    // op(A) = colsᵀ: [K × rows]; accumulate over chunks.
-    gemm(K, co, (int)(m1 - m0), Operand{cols, K, true}, Operand{dy + (size_t)m0 * co, co, false}, dw, co, m0 > 0);
-  }
-  if (M == 0) std::memset(dw, 0, sizeof(float) * (size_t)K * co);
+  for (int k = 0; k < K; k++)
+    for (int c = 0; c < co; c++) dw[(size_t)k * co + c] = dwT[(size_t)c * K + k];
 }
 
 }  // namespace mlnc

@@ -95,22 +95,26 @@ static inline v8 load8(const float* p) {
 }
 static inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
 
-// C[0..mr, 0..nr] (+)= Σ_k Ap[k][r] · Bp[k][c].
-inline void microKernel(int kc, const float* __restrict ap, const float* __restrict bp, float* c, int ldc,
-                        bool accumulate, int mr, int nr) {
+// C[0..mr, 0..nr] (+)= Σ_k A(r, k) · B(k, c), with A(r, k) = a[r·aRow + k·aK] and B(k, c) = b[k·bK + c]. Packed
+// panels have (aRow, aK, bK) = (1, MR, NR); an unpacked row-major A has (lda, 1) and an unpacked row-major B has
+// bK = ldb, which skips a copy when the other operand is too narrow to amortise packing (conv layers with 16 channels).
+inline void microKernel(int kc, const float* __restrict a, long aRow, long aK, const float* __restrict b, long bK,
+                        float* c, int ldc, bool accumulate, int mr, int nr) {
   v8 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {}, c40 = {}, c41 = {}, c50 = {},
      c51 = {};
+  const float *a0p = a, *a1p = a + aRow, *a2p = a + 2 * aRow, *a3p = a + 3 * aRow, *a4p = a + 4 * aRow,
+              *a5p = a + 5 * aRow;
   for (int k = 0; k < kc; k++) {
-    v8 b0 = load8(bp), b1 = load8(bp + 8);
-    float a0 = ap[0], a1 = ap[1], a2 = ap[2], a3 = ap[3], a4 = ap[4], a5 = ap[5];
+    v8 b0 = load8(b), b1 = load8(b + 8);
+    long o = k * aK;
+    float a0 = a0p[o], a1 = a1p[o], a2 = a2p[o], a3 = a3p[o], a4 = a4p[o], a5 = a5p[o];
     c00 += a0 * b0; c01 += a0 * b1;
     c10 += a1 * b0; c11 += a1 * b1;
     c20 += a2 * b0; c21 += a2 * b1;
     c30 += a3 * b0; c31 += a3 * b1;
     c40 += a4 * b0; c41 += a4 * b1;
     c50 += a5 * b0; c51 += a5 * b1;
-    ap += MR;
-    bp += NR;
+    b += bK;
   }
   v8 t[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   if (mr == MR && nr == NR) {
@@ -140,6 +144,10 @@ inline void microKernel(int kc, const float* __restrict ap, const float* __restr
   }
 }
 
+// Below this many columns (rows) of C, a row-major A (B) is read in place: each of its elements feeds at most
+// that many multiply-adds, so packing it would cost about as much as the multiply.
+constexpr int kUnpackedLimit = 48;
+
 // C[M×N] = op(A)[M×K]·op(B)[K×N], or C += … when accumulate.
 inline void gemm(int M, int N, int K, const Operand& a, const Operand& b, float* c, int ldc, bool accumulate) {
   if (M <= 0 || N <= 0) return;
@@ -148,6 +156,8 @@ inline void gemm(int M, int N, int K, const Operand& a, const Operand& b, float*
       for (int i = 0; i < M; i++) std::memset(c + (size_t)i * ldc, 0, sizeof(float) * N);
     return;
   }
+  const bool directA = !a.trans && N <= kUnpackedLimit;
+  const bool directB = !b.trans && M <= kUnpackedLimit;
   static thread_local Scratch aBuf, bBuf;
   float* ap = aBuf.get((size_t)MC * KC);
   float* bp = bBuf.get((size_t)KC * std::min(NC, (N + NR - 1) / NR * NR));
@@ -155,15 +165,26 @@ inline void gemm(int M, int N, int K, const Operand& a, const Operand& b, float*
     int nc = std::min(NC, N - jc);
     for (int pc = 0; pc < K; pc += KC) {
       int kc = std::min(KC, K - pc);
-      packB(b, pc, kc, jc, nc, bp);
+      // A direct B still needs packed copies of its ragged last panel (reading past N would leave the matrix).
+      const int fullB = directB ? nc / NR * NR : 0;
+      if (fullB < nc) packB(b, pc, kc, jc + fullB, nc - fullB, bp + (size_t)fullB * kc);
       bool acc = accumulate || pc > 0;
       for (int ic = 0; ic < M; ic += MC) {
         int mc = std::min(MC, M - ic);
-        packA(a, ic, mc, pc, kc, ap);
+        const int fullA = directA ? mc / MR * MR : 0;
+        if (fullA < mc) packA(a, ic + fullA, mc - fullA, pc, kc, ap + (size_t)fullA * kc);
         for (int jr = 0; jr < nc; jr += NR) {
+          const bool bDirect = jr < fullB;
+          const float* bPanel = bDirect ? b.p + (size_t)pc * b.ld + jc + jr : bp + (size_t)jr * kc;
+          const long bK = bDirect ? b.ld : NR;
           for (int ir = 0; ir < mc; ir += MR) {
-            microKernel(kc, ap + (size_t)ir * kc, bp + (size_t)jr * kc, c + (size_t)(ic + ir) * ldc + jc + jr, ldc, acc,
-                        std::min(MR, mc - ir), std::min(NR, nc - jr));
+            float* cTile = c + (size_t)(ic + ir) * ldc + jc + jr;
+            if (ir < fullA)
+              microKernel(kc, a.p + (size_t)(ic + ir) * a.ld + pc, a.ld, 1, bPanel, bK, cTile, ldc, acc, MR,
+                          std::min(NR, nc - jr));
+            else
+              microKernel(kc, ap + (size_t)ir * kc, 1, MR, bPanel, bK, cTile, ldc, acc, std::min(MR, mc - ir),
+                          std::min(NR, nc - jr));
           }
         }
       }
