@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
+import { readMetricsJsonl } from '../io/metricsJsonl.js';
 import { RunInputError } from './errors.js';
 
 export interface TrainingRun {
@@ -29,13 +30,7 @@ export function readTrainingRun(dirArg: string): TrainingRun {
   if (!parsed.success) throw new RunInputError(`${configPath} holds no valid training config under "train"`);
   const metricsPath = join(dir, 'metrics.jsonl');
   if (!existsSync(metricsPath)) throw new RunInputError(`${dir} has no metrics.jsonl (was the run started?)`);
-  const lines = readFileSync(metricsPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l, i) => {
-    try {
-      return JSON.parse(l) as Record<string, unknown>;
-    } catch {
-      throw new RunInputError(`${metricsPath} line ${i + 1} is not JSON`);
-    }
-  });
+  const lines = readMetricsJsonl(metricsPath);
   if (lines.length === 0) throw new RunInputError(`${metricsPath} is empty`);
   return { dir, name: basename(dir), config: parsed.data, meta, lines };
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringifyFinite, writeFileAtomic, writeJsonAtomic } from '../../io/atomicWrite.js';
+import { readMetricsJsonl } from '../../io/metricsJsonl.js';
 import { Rng } from '../../util/rng.js';
 import {
   CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, readCheckpointState, restoreOptimizerState, saveCheckpoint,
@@ -92,14 +93,7 @@ export const CONFIG_FILE = 'config.json';
 export const CHECKPOINTS_DIR = 'checkpoints';
 
 function readLines(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l, i) => {
-    try {
-      return JSON.parse(l) as Record<string, unknown>;
-    } catch {
-      throw new TrainingError(`${path} line ${i + 1} is not JSON; the run directory is damaged`);
-    }
-  });
+  return existsSync(path) ? readMetricsJsonl(path) : [];
 }
 
 function writeLines(path: string, lines: Record<string, unknown>[]): void {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../io/atomicWrite.js';
+import { readMetricsJsonl } from '../../io/metricsJsonl.js';
 import { listCheckpoints, loadCheckpointModel, readCheckpointState } from '../checkpoint/checkpoint.js';
 import { TrainConfigSchema, type TrainConfig } from './config.js';
 import { nullNonFinite } from './finite.js';
@@ -54,17 +55,8 @@ export async function validateRun(opts: ValidateOptions): Promise<{ summary: Val
   if (ckpts.length === 0) throw new TrainingError(`${join(runDir, CHECKPOINTS_DIR)} holds no complete checkpoint`);
   const logged = new Map<number, Record<string, unknown>>();
   const metricsPath = join(runDir, METRICS_FILE);
-  if (existsSync(metricsPath)) {
-    for (const l of readFileSync(metricsPath, 'utf8').split('\n')) {
-      if (!l.trim()) continue;
-      try {
-        const j = JSON.parse(l) as Record<string, unknown>;
-        if (typeof j.epoch === 'number') logged.set(j.epoch, j);
-      } catch {
-        // a damaged line only loses its comparison
-      }
-    }
-  }
+  // The shared reader: a damaged line is an error here too, as in train --resume, compare and figures.
+  if (existsSync(metricsPath)) for (const l of readMetricsJsonl(metricsPath)) logged.set(l.epoch as number, l);
   const rows: Record<string, unknown>[] = [];
   let maxDiff: number | null = null;
   for (const c of ckpts) {
