@@ -3,6 +3,7 @@
 // ConvGeometry's field order. Sizes are checked here, because a wrong size would be a write past the heap view.
 #include <node_api.h>
 #include <string>
+#include "channelOps.h"
 #include "conv.h"
 
 namespace {
@@ -148,6 +149,46 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool int64Arg(napi_env env, napi_value v, const char* name, int64_t* out) {
+  if (napi_get_value_int64(env, v, out) != napi_ok || *out < 0) return fail(env, std::string(name) + " must be a non-negative integer");
+  return true;
+}
+
+// sumMiddle(x, out, O, R, C, scale): out[o, c] = scale · Σ_r x[o, r, c].
+napi_value SumMiddle(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv)) return nullptr;
+  float *x, *out;
+  size_t nx, nout;
+  int64_t o, r, c;
+  double scale = 1;
+  if (!floatArray(env, argv[0], "x", &x, &nx) || !floatArray(env, argv[1], "out", &out, &nout) ||
+      !int64Arg(env, argv[2], "O", &o) || !int64Arg(env, argv[3], "R", &r) || !int64Arg(env, argv[4], "C", &c))
+    return nullptr;
+  napi_get_value_double(env, argv[5], &scale);
+  if (!expectLength(env, "x", nx, o * r * c) || !expectLength(env, "out", nout, o * c)) return nullptr;
+  mlnc::sumMiddle(x, o, r, c, (float)scale, out);
+  return nullptr;
+}
+
+// channelAffine(x, a, b, y): y[m, c] = x[m, c] · a[c] + b[c] with C = a.length.
+napi_value ChannelAffine(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return nullptr;
+  float *x, *a, *b, *y;
+  size_t nx, na, nb, ny;
+  if (!floatArray(env, argv[0], "x", &x, &nx) || !floatArray(env, argv[1], "a", &a, &na) ||
+      !floatArray(env, argv[2], "b", &b, &nb) || !floatArray(env, argv[3], "y", &y, &ny))
+    return nullptr;
+  if (na == 0 || nx % na != 0) {
+    fail(env, "x's length must be a multiple of the channel count a.length");
+    return nullptr;
+  }
+  if (!expectLength(env, "b", nb, (long)na) || !expectLength(env, "y", ny, (long)nx)) return nullptr;
+  mlnc::channelAffine(x, (long)(nx / na), (long)na, a, b, y);
+  return nullptr;
+}
+
 // The instruction sets this build was compiled for, for run reports.
 napi_value Features(napi_env env, napi_callback_info) {
   std::string f;
@@ -178,6 +219,8 @@ NAPI_MODULE_INIT() {
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumMiddle", nullptr, SumMiddle, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"features", nullptr, Features, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

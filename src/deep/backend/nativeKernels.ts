@@ -17,6 +17,8 @@ export interface NativeKernels {
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  sumMiddle(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number, scale: number): void;
+  channelAffine(x: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array): void;
   /** Instruction sets the addon was compiled for, e.g. 'avx512f avx2 fma'. */
   features(): string;
 }

@@ -19,9 +19,10 @@ import {
   makeNativeConv2DBackpropInputKernel,
   makeNativeConv2DKernel,
 } from './nativeConvKernels.js';
+import { makeNativeBatchNormKernel, makeNativeReduceKernel } from './nativeChannelKernels.js';
 
 export interface WasmKernelOptions {
-  /** Run Conv2D, FusedConv2D and both conv gradients on the native addon when it is built (default true; also off
+  /** Run Conv2D, FusedConv2D, both conv gradients, Sum, Mean and FusedBatchNorm on the native addon when it is built (default true; also off
    *  with MLNC_NATIVE=0). The options below then only matter where the addon is missing. */
   native?: boolean;
   /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'grid' (stride 1,
@@ -45,6 +46,9 @@ let stockBatchNormGrad: tf.GradConfig | undefined;
 let stockIdentity: tf.KernelConfig | undefined;
 let stockConv2D: tf.KernelConfig | undefined;
 let stockCast: tf.KernelConfig | undefined;
+let stockSum: tf.KernelConfig | undefined;
+let stockMean: tf.KernelConfig | undefined;
+let stockBatchNorm: tf.KernelConfig | undefined;
 let stockTile: tf.KernelConfig | undefined;
 let stockMeanGrad: tf.GradConfig | undefined;
 let stockSumGrad: tf.GradConfig | undefined;
@@ -68,6 +72,9 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: R
     stockConv2D = tf.getKernel('Conv2D', 'wasm');
     stockFusedConv2D = tf.getKernel('FusedConv2D', 'wasm');
     stockCast = tf.getKernel('Cast', 'wasm');
+    stockSum = tf.getKernel('Sum', 'wasm');
+    stockMean = tf.getKernel('Mean', 'wasm');
+    stockBatchNorm = tf.getKernel('FusedBatchNorm', 'wasm');
     stockTile = tf.getKernel('Tile', 'wasm');
     stockMeanGrad = tf.getGradient('Mean');
     stockSumGrad = tf.getGradient('Sum');
@@ -75,8 +82,9 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: R
   }
   const native = (opts.native ?? true) ? loadNativeKernels(env).kernels : undefined;
   if (native !== undefined) return registerNative(native, opts);
-  setKernel('Conv2D', stockConv2D);
-  setKernel('FusedConv2D', stockFusedConv2D);
+  for (const [name, stock] of [['Conv2D', stockConv2D], ['FusedConv2D', stockFusedConv2D], ['Sum', stockSum], ['Mean', stockMean], ['FusedBatchNorm', stockBatchNorm]] as const) {
+    setKernel(name, stock);
+  }
   const replaced = ['Conv2DBackpropFilter'];
   setKernel('Conv2DBackpropFilter', {
     kernelName: 'Conv2DBackpropFilter',
@@ -97,12 +105,15 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: R
 }
 
 function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>['kernels']>, opts: WasmKernelOptions): string[] {
-  const withStock = (name: string, stock: tf.KernelConfig | undefined): tf.KernelConfig => {
+  const withStock = (name: string, stock: tf.KernelConfig | undefined, make: (s: tf.KernelFunc) => tf.KernelFunc): void => {
     if (stock === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
-    return { kernelName: name, backendName: 'wasm', kernelFunc: makeNativeConv2DKernel(native, stock.kernelFunc) };
+    setKernel(name, { kernelName: name, backendName: 'wasm', kernelFunc: make(stock.kernelFunc) });
   };
-  setKernel('Conv2D', withStock('Conv2D', stockConv2D));
-  setKernel('FusedConv2D', withStock('FusedConv2D', stockFusedConv2D));
+  withStock('Conv2D', stockConv2D, (s) => makeNativeConv2DKernel(native, s));
+  withStock('FusedConv2D', stockFusedConv2D, (s) => makeNativeConv2DKernel(native, s));
+  withStock('Sum', stockSum, (s) => makeNativeReduceKernel('Sum', native, s));
+  withStock('Mean', stockMean, (s) => makeNativeReduceKernel('Mean', native, s));
+  withStock('FusedBatchNorm', stockBatchNorm, (s) => makeNativeBatchNormKernel(native, s));
   setKernel('Conv2DBackpropInput', {
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
@@ -113,7 +124,7 @@ function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>
     backendName: 'wasm',
     kernelFunc: makeNativeConv2DBackpropFilterKernel(native),
   });
-  const names = ['Conv2D (native)', 'FusedConv2D (native)', 'Conv2DBackpropInput (native)', 'Conv2DBackpropFilter (native)'];
+  const names = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Sum', 'Mean', 'FusedBatchNorm'].map((n) => `${n} (native)`);
   return names.concat(registerCommon(opts));
 }
 
