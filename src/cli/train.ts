@@ -160,7 +160,9 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
         throw new UsageError(`${flag} is incompatible with --resume of ${runDir}, which was trained without it; resume without ${flag} or start a new run`);
       }
     }
-    process.stderr.write('resuming with the saved settings of the run (other training flags are ignored)\n');
+    // --epochs may change the total (extend a finished run); the schedule consequence is explained by runTraining.
+    if (f.epochs !== undefined) config = { ...config, epochs: parseNumberFlag('--epochs', f.epochs, { integer: true, positive: true }) };
+    process.stderr.write('resuming with the saved settings of the run (training flags other than --epochs are ignored)\n');
   } else {
     config = trainConfigFromFlags(f);
     runDir = resolve(f.out ?? defaultRunDir(config));
@@ -226,6 +228,6 @@ export function registerTrain(program: Command): void {
     .option('--workers <n>', 'data-parallel worker threads, one wasm backend each (default: every core on wasm, 1 on tfjs-node or cpu)')
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')
     .option('--fix-dim', 'feature dimension K: the last block outputs K channels')
-    .option('--resume', 'continue the run in --out from its newest checkpoint')
+    .option('--resume', 'continue the run in --out from its newest checkpoint; with --epochs N, train it to N epochs (the cosine schedule is then recomputed over N from the resumed epoch on)')
     .action(async (f: TrainFlags) => trainCommand(f));
 }

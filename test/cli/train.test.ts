@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { trainCommand, trainConfigFromFlags } from '../../src/cli/train.js';
 import { validateCommand } from '../../src/cli/validate.js';
 import { UsageError } from '../../src/cli/usageError.js';
 import { WriteError } from '../../src/io/atomicWrite.js';
+import { runCli } from '../helpers/runCli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-cli-train-'));
 const base = { dataset: 'mlab-mnist', preset: 'small', arch: 'resnet-small', loss: 'pal', backend: 'cpu' };
@@ -97,5 +98,30 @@ describe('mlnc train / validate: bad input exits with one line and loses nothing
     await usageMessage(trainCommand({ ...base, resume: true, out: join(root, 'nothing-here') }));
     await usageMessage(trainCommand({ ...base, resume: true }));
     await usageMessage(validateCommand(join(root, 'nothing-here'), { backend: 'cpu' }));
+  });
+});
+
+// Regression: `mlnc train --resume --epochs N` ignored N (the saved total won), so a finished run could not be extended.
+describe('mlnc train --resume --epochs N', () => {
+  it('extends a finished run to N epochs, says that the schedule is recomputed, and refuses N below the epochs done', async () => {
+    const out = join(root, 'extend');
+    const tiny = ['--counts', '3,1', '--width', '2', '--batch-size', '25', '--backend', 'cpu', '--workers', '1', '--cache-dir', join(root, 'cache-extend')];
+    const first = await runCli(['train', ...tiny, '--epochs', '1', '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    const more = await runCli(['train', '--resume', '--out', out, '--epochs', '2', '--backend', 'cpu']);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stdout).toMatch(/to epoch 2 in/);
+    expect(more.stderr).toMatch(/from 1 to 2 epochs at epoch 1: the cosine learning-rate schedule is recomputed over 2 epochs from epoch 2 on/);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).train.epochs).toBe(2);
+    // Resuming the finished, extended run without --epochs keeps its (new) total: nothing to do.
+    const again = await runCli(['train', '--resume', '--out', out, '--backend', 'cpu']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/to epoch 2 in/);
+    const fewer = await runCli(['train', '--resume', '--out', out, '--epochs', '1', '--backend', 'cpu']);
+    expect(fewer.code).toBe(2);
+    expect(fewer.stderr.trim().split('\n').filter((l) => l.startsWith('mlnc:'))).toEqual([`mlnc: --epochs 1 is below the 2 epochs ${out} has already trained; give at least 2`]);
+    const bad = await runCli(['train', '--resume', '--out', out, '--epochs', '0', '--backend', 'cpu']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--epochs must be positive/);
   });
 });

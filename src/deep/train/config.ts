@@ -53,7 +53,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 export const CONVENTIONS = {
   featurePenalty: FEATURE_PENALTY_CONVENTION,
   weightDecay: 'SGD weight decay lambdaW*w added to the gradient of every trainable parameter (biases and BatchNorm included), PyTorch style',
-  schedule: 'cosine over epochs, stepped per epoch, from lr to lr/1000 (CosineAnnealingLR, T_max = epochs)',
+  schedule: 'cosine over epochs, stepped per epoch, from lr to lr/1000 (CosineAnnealingLR, T_max = epochs); a resume with another --epochs recomputes it over the new total from the next epoch on (listed under epochsChanges)',
   optimizer: 'SGD with momentum, PyTorch update v = mu*v + (g + wd*w), w -= lr*v',
   trainLoss: 'mean over the epoch of the per-batch mean c_m*PAL in training mode (feature penalty reported separately); epoch 0: inference mode at initialisation',
   fixedEtf: 'classifier kernel frozen to sqrt(K/(K-1))(I - 11^T/K), embedded as [E | 0] when d > K; bias trainable',

@@ -17,6 +17,7 @@ import { loadNamedWeights, namedWeights } from '../parallel/weights.js';
 import { buildModel, initWeights, type BuiltModel } from '../models/index.js';
 import { batchesOf, epochOrder, makeBatch } from './batches.js';
 import { CONVENTIONS, fingerprintOf, TrainConfigSchema, type TrainConfig } from './config.js';
+import { describeEpochsChange, recordEpochsChange, withoutEpochs, type EpochsChange } from './epochsChange.js';
 import { nullNonFinite } from './finite.js';
 import { measure, ncLineFields, NonFiniteOutputError } from './measure.js';
 import { cosineLr } from './schedule.js';
@@ -159,6 +160,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   let startEpoch: number;
   let lines: Record<string, unknown>[];
   let elapsed = 0;
+  let epochsChange: EpochsChange | undefined;
 
   try {
     if (opts.resume) {
@@ -167,9 +169,16 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       if (ckpts.length === 0) throw new TrainingError(`--resume: ${ckptRoot} holds no complete checkpoint`);
       const latest = ckpts[ckpts.length - 1];
       const state = readCheckpointState(latest.dir);
-      const want = JSON.stringify(fingerprint);
-      if (JSON.stringify(state.fingerprint) !== want) {
+      // Everything but the epoch total must match; a new total only changes the schedule of the epochs still to train.
+      if (JSON.stringify(withoutEpochs(state.fingerprint)) !== JSON.stringify(withoutEpochs(fingerprint))) {
         throw new CheckpointError(`checkpoint ${latest.dir} does not match this run's settings (saved ${JSON.stringify(state.fingerprint)})`);
+      }
+      if (config.epochs < state.epoch) {
+        throw new TrainingError(`--epochs ${config.epochs} is below the ${state.epoch} epochs ${runDir} has already trained; give at least ${state.epoch}`);
+      }
+      const savedTotal = state.fingerprint.epochs;
+      if (typeof savedTotal === 'number' && savedTotal !== config.epochs) {
+        epochsChange = { atEpoch: state.epoch, from: savedTotal, to: config.epochs };
       }
       const loaded = await loadCheckpointModel(latest.dir);
       try {
@@ -184,6 +193,14 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       // Lines past the checkpoint belong to the lost epoch and will be written again.
       lines = readLines(metricsPath).filter((l) => typeof l.epoch === 'number' && l.epoch <= startEpoch);
       writeLines(metricsPath, lines);
+      if (epochsChange) {
+        try {
+          recordEpochsChange(configPath, config, fingerprint, epochsChange);
+        } catch (err) {
+          throw err instanceof SyntaxError ? new TrainingError(`${configPath} is not valid JSON; the run directory is damaged`) : err;
+        }
+        hooks.log?.(describeEpochsChange(epochsChange, config.lr));
+      }
       hooks.log?.(`resuming ${runDir} from ${latest.dir} (epoch ${startEpoch} of ${config.epochs})`);
     } else {
       if (existsSync(configPath) || existsSync(metricsPath)) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Matrix as MlMatrix, pseudoInverse } from 'ml-matrix';
@@ -9,6 +9,7 @@ import { buildModel, CLASSIFIER_LAYER, etfKernel } from '../../../src/deep/model
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../../src/deep/train/config.js';
 import { classifierOf, extractAll } from '../../../src/deep/train/extract.js';
 import { runTraining, TrainingError } from '../../../src/deep/train/run.js';
+import { cosineLr } from '../../../src/deep/train/schedule.js';
 import { syntheticImages } from './synthetic.js';
 import { ncMetrics } from '../../../src/geometry/index.js';
 import { matrix } from '../../../src/geometry/types.js';
@@ -148,6 +149,48 @@ describe('training loop (tiny synthetic data, cpu backend)', () => {
     expect(existsSync(join(d, 'checkpoints', 'epoch-0000', 'state.json'))).toBe(true);
     expect(existsSync(join(d, 'checkpoints', 'epoch-0001'))).toBe(false);
     expect(readLines(d).map((l) => l.epoch)).toEqual([0]);
+  });
+
+  // Regression: `--resume` could not extend --epochs (the fingerprint check rejected the new total).
+  it('resume with a larger epoch total extends a finished run; the cosine schedule is recomputed over the new total', async () => {
+    const d = dir('extended');
+    cpSync(dir('full'), d, { recursive: true });
+    const logs: string[] = [];
+    const r = await runTraining({ config: { ...config, epochs: 6 }, train, test, runDir: d, backend: 'cpu', resume: true, hooks: { log: (m) => logs.push(m) } });
+    expect(r.lastEpoch).toBe(6);
+    const lines = readLines(d);
+    expect(lines.map((l) => l.epoch)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // The trained epochs are kept as they were; the new ones follow the cosine over 6 epochs (a restart from the floor).
+    expect(lines.slice(0, 5).map(deterministic)).toEqual(readLines(dir('full')).map(deterministic));
+    const lr = (e: number, total: number) => cosineLr(e, total, config.lr);
+    expect(lines.map((l) => l.lr)).toEqual([lr(0, 4), lr(0, 4), lr(1, 4), lr(2, 4), lr(3, 4), lr(4, 6), lr(5, 6)]);
+    expect(lines[6]).toHaveProperty('nc1');
+    expect(existsSync(join(d, 'checkpoints', 'epoch-0006', 'state.json'))).toBe(true);
+    expect(logs.join('\n')).toMatch(/from 4 to 6 epochs at epoch 4: the cosine learning-rate schedule is recomputed over 6 epochs from epoch 5 on/);
+    const cfg = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'));
+    expect(cfg.train.epochs).toBe(6);
+    expect(cfg.fingerprint.epochs).toBe(6);
+    expect(cfg.epochsChanges).toEqual([expect.objectContaining({ atEpoch: 4, from: 4, to: 6 })]);
+
+    // Interrupted after one new epoch and resumed (now with the recorded total), it ends exactly where the
+    // uninterrupted extension did: the schedule depends on the total only.
+    const d2 = dir('extended-interrupted');
+    cpSync(dir('full'), d2, { recursive: true });
+    expect((await runTraining({ config: { ...config, epochs: 6 }, train, test, runDir: d2, backend: 'cpu', resume: true, stopAfterEpochs: 1 })).lastEpoch).toBe(5);
+    expect((await runTraining({ config: { ...config, epochs: 6 }, train, test, runDir: d2, backend: 'cpu', resume: true })).lastEpoch).toBe(6);
+    expect(readLines(d2).map(deterministic)).toEqual(lines.map(deterministic));
+    expect(JSON.parse(readFileSync(join(d2, 'config.json'), 'utf8')).epochsChanges).toHaveLength(1);
+  });
+
+  it('resume with fewer epochs than already trained is a one-line error that changes nothing', async () => {
+    const d = dir('shrunk');
+    cpSync(dir('full'), d, { recursive: true });
+    const before = readFileSync(join(d, 'config.json'), 'utf8');
+    const err = await runTraining({ config: { ...config, epochs: 3 }, train, test, runDir: d, backend: 'cpu', resume: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingError);
+    expect((err as Error).message).toBe(`--epochs 3 is below the 4 epochs ${d} has already trained; give at least 4`);
+    expect(readFileSync(join(d, 'config.json'), 'utf8')).toBe(before);
+    expect(readLines(d)).toHaveLength(5);
   });
 
   // Regression: the message read "checkpoint X: checkpoint X is corrupt: optimizer.bin has ...".
