@@ -11,11 +11,16 @@
  *   ncEvaluationSeconds — one NC evaluation of the default `mlnc train` (inference-mode feature extraction of the
  *     default preset's training set + every NC metric through src/geometry), and ncMetricsSeconds for the metrics alone.
  * The machine is shared, so the configurations are measured in interleaved rounds and each keeps its best round.
- * Usage: npm run bench:train [-- --steps N] [--rounds R] [--resnet18-rounds R] [--no-workers]
+ *   baselineSingleThread / ratioToBaseline (in referenceNet and resnet18) — the single-threaded pure-wasm step (our
+ *     patched wasm kernels, no native addon) measured in the same rounds, and best : baseline.
+ * Usage: npm run bench:train [-- --steps N] [--rounds R] [--resnet18-rounds R] [--no-workers] [--no-baseline]
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/deep/backend/initBackend.js';
+import { describeBackend, initBackend } from '../src/deep/backend/initBackend.js';
+import { loadNativeKernels } from '../src/deep/backend/nativeKernels.js';
+import { registerWasmTrainingKernels } from '../src/deep/backend/registerWasmTrainingKernels.js';
+import type { WasmKernelOptions } from '../src/deep/backend/registerWasmTrainingKernels.js';
 import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/backend/referenceNet.js';
 import { loadDataset } from '../src/deep/data/index.js';
 import { buildModel, initWeights } from '../src/deep/models/index.js';
@@ -42,8 +47,14 @@ interface StepConfig {
   dispose(): Promise<void>;
 }
 
-/** The single-process step of `mlnc train` on random inputs and label sets. */
-function singleProcessConfig(model: tf.LayersModel, shape: [number, number, number], K: number, batch: number): StepConfig {
+/**
+ * The single-process step of `mlnc train` on random inputs and label sets. With `kernels`, those wasm kernel options
+ * are in force while this configuration runs (the baseline: pure wasm, no native addon) and the defaults come back after.
+ */
+function singleProcessConfig(
+  model: tf.LayersModel, shape: [number, number, number], K: number, batch: number,
+  variant?: { name: string; kernels: WasmKernelOptions },
+): StepConfig {
   const rng = new Rng(1);
   const x = tf.tensor4d(rng.fillNormal(new Float32Array(batch * shape[0] * shape[1] * shape[2])), [batch, ...shape]);
   const yData = new Float32Array(batch * K);
@@ -55,11 +66,16 @@ function singleProcessConfig(model: tf.LayersModel, shape: [number, number, numb
   const sgd = new MomentumSgd(trainableParams(model), { momentum: 0.9, weightDecay: 5e-4 });
   const opts = { loss: 'pal' as const, lambdaH: 1e-4, lr: 0.01 };
   return {
-    name: 'single process',
+    name: variant?.name ?? 'single process',
     async run(steps) {
-      const t0 = performance.now();
-      for (let s = 0; s < steps; s++) trainStep(model, sgd, x, y, opts);
-      return (performance.now() - t0) / 1000;
+      if (variant) registerWasmTrainingKernels(variant.kernels);
+      try {
+        const t0 = performance.now();
+        for (let s = 0; s < steps; s++) trainStep(model, sgd, x, y, opts);
+        return (performance.now() - t0) / 1000;
+      } finally {
+        if (variant) registerWasmTrainingKernels();
+      }
     },
     async dispose() {
       sgd.dispose();
@@ -127,9 +143,15 @@ async function threadScaling(): Promise<number> {
   return (await rate(2)) / one;
 }
 
+const BASELINE = 'single thread, pure wasm (baseline)';
+
 interface SpeedTable {
   /** Best images/s over the rounds, per configuration. */
   singleProcess: number;
+  /** Single thread with the pure-wasm kernels (no native addon): the issue's "single-threaded tfjs-wasm" baseline. */
+  baselineSingleThread?: number;
+  /** best : baselineSingleThread, measured in this run. */
+  ratioToBaseline?: number;
   workers1?: number;
   workers2?: number;
   ratio2to1?: number;
@@ -144,9 +166,10 @@ interface SpeedTable {
 
 async function speedTable(
   label: string, model: tf.LayersModel, shape: [number, number, number], K: number, batch: number,
-  o: { warmup: number; steps: number; rounds: number; withWorkers: boolean },
+  o: { warmup: number; steps: number; rounds: number; withWorkers: boolean; withBaseline: boolean },
 ): Promise<SpeedTable> {
   const configs = [singleProcessConfig(model, shape, K, batch)];
+  if (o.withBaseline) configs.push(singleProcessConfig(model, shape, K, batch, { name: BASELINE, kernels: { native: false } }));
   if (o.withWorkers) configs.push(await workersConfig(model, shape, K, batch, 1), await workersConfig(model, shape, K, batch, 2));
   const rounds: Record<string, number[]> = Object.fromEntries(configs.map((c) => [c.name, []]));
   const scaling: number[] = [];
@@ -168,6 +191,9 @@ async function speedTable(
   }
   const bestOf = (name: string) => Math.max(...rounds[name]);
   const t: SpeedTable = { singleProcess: bestOf('single process'), best: 0, bestConfig: '', rounds, threadScaling: scaling };
+  if (o.withBaseline) {
+    t.baselineSingleThread = bestOf(BASELINE);
+  }
   if (o.withWorkers) {
     t.workers1 = bestOf('1 worker');
     t.workers2 = bestOf('2 workers');
@@ -180,15 +206,19 @@ async function speedTable(
       t.bestConfig = c.name;
     }
   }
+  if (t.baselineSingleThread !== undefined) t.ratioToBaseline = t.best / t.baselineSingleThread;
+  const baseline = t.ratioToBaseline !== undefined ? `; ×${t.ratioToBaseline.toFixed(2)} of the single-thread pure-wasm baseline (${(t.baselineSingleThread as number).toFixed(2)} images/s)` : '';
   const ratios = o.withWorkers ? ` (2 workers ×${(t.ratio2to1 as number).toFixed(2)} of 1 worker, ×${(t.ratio2toSingle as number).toFixed(2)} of single process)` : '';
-  console.log(`${label}: best ${t.best.toFixed(2)} images/s with ${t.bestConfig}${ratios}`);
+  console.log(`${label}: best ${t.best.toFixed(2)} images/s with ${t.bestConfig}${ratios}${baseline}`);
   return t;
 }
 
 async function main(): Promise<void> {
   const steps = Number(argValue('--steps', '8'));
   const backend = await initBackend('auto');
-  console.log(`backend: ${backend.name} (${backend.kind})`);
+  console.log(`backend: ${describeBackend(backend)} (${backend.kind})`);
+  // The baseline needs the native kernels to be switchable, i.e. present: without them every run is the baseline.
+  const withBaseline = backend.name === 'wasm' && loadNativeKernels().kernels !== undefined && !process.argv.includes('--no-baseline');
 
   // Reference net, with its pooled features exposed as a second output (shared layers) so that the step is the real one.
   const ref = buildReferenceNet({ seed: 1, classes: 10 });
@@ -200,12 +230,12 @@ async function main(): Promise<void> {
   // Worker threads are what `mlnc train` uses by default on wasm (with more than one core); tfjs-node runs in-process.
   const withWorkers = backend.name === 'wasm' && !process.argv.includes('--no-workers');
   const rounds = Number(argValue('--rounds', '3'));
-  const referenceNet = await speedTable(`reference net (32×32×3, batch 64, ${refParams} params)`, refTwo, [32, 32, 3], 10, 64, { warmup: 2, steps, rounds, withWorkers });
+  const referenceNet = await speedTable(`reference net (32×32×3, batch 64, ${refParams} params)`, refTwo, [32, 32, 3], 10, 64, { warmup: 2, steps, rounds, withWorkers, withBaseline });
   const imagesPerSecond = referenceNet.best;
 
   const r18 = buildModel({ arch: 'resnet18', inputShape: [56, 56, 1], K: 10 });
   initWeights(r18.model, new Rng(2));
-  const resnet18 = await speedTable(`ResNet18 (56×56×1, batch 16, ${r18.trainableParams} trainable params)`, r18.model, [56, 56, 1], 10, 16, { warmup: 1, steps: 2, rounds: Number(argValue('--resnet18-rounds', '1')), withWorkers });
+  const resnet18 = await speedTable(`ResNet18 (56×56×1, batch 16, ${r18.trainableParams} trainable params)`, r18.model, [56, 56, 1], 10, 16, { warmup: 1, steps: 2, rounds: Number(argValue('--resnet18-rounds', '1')), withWorkers, withBaseline });
   const resnet18ImagesPerSecond = resnet18.best;
   r18.model.dispose();
 
@@ -224,7 +254,7 @@ async function main(): Promise<void> {
   m.model.dispose();
 
   console.log(JSON.stringify({
-    imagesPerSecond, imagesPerSecondConfig: referenceNet.bestConfig, backend: backend.name, referenceNetParams: refParams, batch: 64, steps, referenceNet,
+    imagesPerSecond, imagesPerSecondConfig: referenceNet.bestConfig, backend: backend.name, kernels: backend.kernels, referenceNetParams: refParams, batch: 64, steps, referenceNet,
     resnet18ImagesPerSecond, resnet18Input: [56, 56, 1], resnet18, ncEvaluationSeconds, ncMetricsSeconds: (t2 - t1) / 1000,
     ncTrainImages: train.labels.length,
   }));
