@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
+import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
 import { loadDataset } from '../deep/data/index.js';
 import { ARCHS } from '../deep/models/index.js';
 import { defaultWorkerCount } from '../deep/parallel/trainer.js';
@@ -188,9 +188,9 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     }
     const splits = await loadRunData(config, dataOptions);
     const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
-    process.stderr.write(`backend ${backend.name}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
+    process.stderr.write(`backend ${describeBackend(backend)}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
     const r = await runTraining({
-      config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name,
+      config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels,
       datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
       parallel: { workers: plan.workers },
     });

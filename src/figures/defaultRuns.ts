@@ -48,7 +48,7 @@ export interface ShortRunOptions {
 
 /** Trains a learned-classifier and a fixed-ETF run (default recipe, fewer epochs, NC every epoch); returns their dirs. */
 export async function trainShortRuns(opts: ShortRunOptions): Promise<string[]> {
-  const { initBackend } = await import('../deep/backend/initBackend.js');
+  const { describeBackend, initBackend } = await import('../deep/backend/initBackend.js');
   const { loadDataset } = await import('../deep/data/index.js');
   const { runTraining } = await import('../deep/train/run.js');
   const { DEFAULT_TRAIN_CONFIG } = await import('../deep/train/config.js');
@@ -62,9 +62,9 @@ export async function trainShortRuns(opts: ShortRunOptions): Promise<string[]> {
       opts.log?.(`${dir} exists but is incomplete; delete it to retrain`);
       throw new Error(`${dir} holds an incomplete run; delete it or pass run directories`);
     }
-    opts.log?.(`training ${fixedEtf ? 'a fixed-ETF' : 'a learned'}-classifier run for ${opts.epochs} epochs into ${dir} (backend ${backend.name})`);
+    opts.log?.(`training ${fixedEtf ? 'a fixed-ETF' : 'a learned'}-classifier run for ${opts.epochs} epochs into ${dir} (backend ${describeBackend(backend)})`);
     await runTraining({
-      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir, backend: backend.name,
+      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir, backend: backend.name, kernels: backend.kernels,
       datasetRecipe: splits.train.recipe, dataOptions: {},
       hooks: { onEpochEnd: (l) => opts.log?.(`  epoch ${l.epoch}: loss ${typeof l.trainLoss === 'number' ? l.trainLoss.toFixed(3) : l.trainLoss}, ${typeof l.seconds === 'number' ? l.seconds.toFixed(1) : '?'} s`) },
     });

@@ -56,6 +56,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Recorded in config.json. */
   backend: string;
+  /** Which conv kernels the wasm backend ran (BackendInfo.kernels), recorded in config.json. */
+  kernels?: string;
   datasetRecipe?: unknown;
   /** How the data was loaded (data dir, counts), so that `mlnc validate` can load the same data. */
   dataOptions?: Record<string, unknown>;
@@ -230,6 +232,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       K,
       inputShape,
       backend: opts.backend,
+      ...(opts.kernels === undefined ? {} : { kernels: opts.kernels }),
       loss: config.loss,
       lambdaHConvention: CONVENTIONS.featurePenalty,
       conventions: CONVENTIONS,
