@@ -12,8 +12,16 @@
 namespace mlnc {
 
 typedef float v8 __attribute__((vector_size(32)));
+// One 16-float row of the register tile: one zmm register with AVX-512, two ymm with AVX2.
+typedef float v16 __attribute__((vector_size(64)));
 
+// The tile has MR rows of NR = 16 floats. 12 rows fill 12 of AVX-512's 32 zmm registers; with 16 ymm registers
+// (AVX2) 6 rows take 12, leaving room for B and the broadcasts.
+#if defined(__AVX512F__)
+constexpr int MR = 12;
+#else
 constexpr int MR = 6;
+#endif
 constexpr int NR = 16;
 constexpr int KC = 256;
 constexpr int MC = 96;    // multiple of MR
@@ -98,6 +106,61 @@ static inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
 // C[0..mr, 0..nr] (+)= Σ_k A(r, k) · B(k, c), with A(r, k) = a[r·aRow + k·aK] and B(k, c) = b[k·bK + c]. Packed
 // panels have (aRow, aK, bK) = (1, MR, NR); an unpacked row-major A has (lda, 1) and an unpacked row-major B has
 // bK = ldb, which skips a copy when the other operand is too narrow to amortise packing (conv layers with 16 channels).
+#if defined(__AVX512F__)
+template <bool Packed>
+inline void microKernelT(int kc, const float* __restrict a, long aRow, const float* __restrict b, long bK, float* c,
+                         int ldc, bool accumulate, int mr, int nr) {
+  v16 acc[MR];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++) acc[r] = v16{};
+  for (int k = 0; k < kc; k++) {
+    v16 bv;
+    std::memcpy(&bv, b, sizeof bv);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) acc[r] += (Packed ? a[(size_t)k * MR + r] : a[r * aRow + k]) * bv;
+    b += bK;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      float* row = c + (size_t)r * ldc;
+      v16 v = acc[r];
+      if (accumulate) {
+        v16 old;
+        std::memcpy(&old, row, sizeof old);
+        v += old;
+      }
+      std::memcpy(row, &v, sizeof v);
+    }
+    return;
+  }
+  alignas(64) float tile[MR][NR];
+  for (int r = 0; r < MR; r++) std::memcpy(tile[r], &acc[r], sizeof acc[r]);
+  for (int r = 0; r < mr; r++) {
+    float* row = c + (size_t)r * ldc;
+    if (accumulate)
+      for (int j = 0; j < nr; j++) row[j] += tile[r][j];
+    else
+      for (int j = 0; j < nr; j++) row[j] = tile[r][j];
+  }
+}
+
+// C[0..mr, 0..nr] (+)= Σ_k A(r, k) · B(k, c), with A(r, k) = a[r·aRow + k·aK] and B(k, c) = b[k·bK + c]. Packed
+// panels have (aRow, aK, bK) = (1, MR, NR); an unpacked row-major A has (lda, 1) and an unpacked row-major B has
+// bK = ldb, which skips a copy when the other operand is too narrow to amortise packing (conv layers with 16 channels).
+inline void microKernel(int kc, const float* __restrict a, long aRow, long aK, const float* __restrict b, long bK,
+                        float* c, int ldc, bool accumulate, int mr, int nr) {
+  if (aRow == 1 && aK == MR)
+    microKernelT<true>(kc, a, aRow, b, bK, c, ldc, accumulate, mr, nr);
+  else
+    microKernelT<false>(kc, a, aRow, b, bK, c, ldc, accumulate, mr, nr);
+}
+
+#else  // AVX2 or narrower: two 8-float halves per row; a 16-float row type would spill here (measured 7× slower)
+
+// C[0..mr, 0..nr] (+)= Σ_k A(r, k) · B(k, c), with A(r, k) = a[r·aRow + k·aK] and B(k, c) = b[k·bK + c]. Packed
+// panels have (aRow, aK, bK) = (1, MR, NR); an unpacked row-major A has (lda, 1) and an unpacked row-major B has
+// bK = ldb, which skips a copy when the other operand is too narrow to amortise packing (conv layers with 16 channels).
 inline void microKernel(int kc, const float* __restrict a, long aRow, long aK, const float* __restrict b, long bK,
                         float* c, int ldc, bool accumulate, int mr, int nr) {
   v8 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {}, c40 = {}, c41 = {}, c50 = {},
@@ -143,6 +206,8 @@ inline void microKernel(int kc, const float* __restrict a, long aRow, long aK, c
       for (int j = 0; j < nr; j++) row[j] = tile[r][j];
   }
 }
+
+#endif
 
 // Below this many columns (rows) of C, a row-major A (B) is read in place: each of its elements feeds at most
 // that many multiply-adds, so packing it would cost about as much as the multiply.
