@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'figures/**', 'runs/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'figures/**', 'runs/**', 'coverage/**', 'build/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,6 +10,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    // Plain Node scripts (the native addon's build step, run by npm before TypeScript is compiled).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
     // Pure math never reaches for tfjs, the filesystem or the CLI (DEVELOPERS: layout shows the architecture).
