@@ -116,15 +116,17 @@ async function main(): Promise<void> {
           ['native conv kernels + BN grad + zero-copy Identity (default)', {}],
         ]
       : [
-          ['dW conv, stock dx, stock BN grad (first working)', { native: false, filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, stock dx, stock BN grad', { native: false, filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx conv, stock BN grad', { native: false, filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx col2im, stock BN grad', { native: false, filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, stock BN grad', { native: false, filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad', { native: false, filterGradRoute: 'im2col', zeroCopyIdentity: false }],
-          ['dW im2col, dx auto, BN grad, zero-copy Identity', { native: false, filterGradRoute: 'im2col' }],
-          ['dW auto (grid/im2col), dx auto, BN grad, 0-copy Id (pure wasm)', { native: false }],
-          ['native conv kernels, BN grad, 0-copy Id (default)', {}],
+          ['dW conv, stock dx, stock BN grad (first working)', { native: false, broadcastReduceGrads: false, filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, stock dx, stock BN grad', { native: false, broadcastReduceGrads: false, filterGradRoute: 'im2col', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx conv, stock BN grad', { native: false, broadcastReduceGrads: false, filterGradRoute: 'im2col', inputGradRoute: 'conv', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx col2im, stock BN grad', { native: false, broadcastReduceGrads: false, filterGradRoute: 'im2col', inputGradRoute: 'col2im', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, stock BN grad', { native: false, broadcastReduceGrads: false, filterGradRoute: 'im2col', inputGradRoute: 'auto', batchNormGrad: false, zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad', { native: false, broadcastReduceGrads: false, filterGradRoute: 'im2col', zeroCopyIdentity: false }],
+          ['dW im2col, dx auto, BN grad, zero-copy Identity', { native: false, broadcastReduceGrads: false, filterGradRoute: 'im2col' }],
+          ['dW auto, dx auto, BN grad, 0-copy Id/Cast (pure wasm)', { native: false, broadcastReduceGrads: false }],
+          ['  + broadcast Mean/Sum grads, block-copy Tile (pure wasm)', { native: false }],
+          ['  + native conv, dx, dW', { nativeChannelOps: false }],
+          ['  + native Sum, Mean, BatchNorm (default)', {}],
         ];
 
   for (const [label, opts] of variants) {
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
   }
 
   for (const [label, opts] of [
-    ['before: dW conv, stock dx, stock BN grad', { native: false, filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
+    ['before: dW conv, stock dx, stock BN grad', { native: false, broadcastReduceGrads: false, filterGradRoute: 'conv', fastInputGrad: false, batchNormGrad: false, zeroCopyIdentity: false }],
     ['pure wasm: auto routes', { native: false }],
     ['after: native conv kernels (default)', {}],
   ] as [string, WasmKernelOptions][]) {

@@ -25,6 +25,8 @@ export interface WasmKernelOptions {
   /** Run Conv2D, FusedConv2D, both conv gradients, Sum, Mean and FusedBatchNorm on the native addon when it is built (default true; also off
    *  with MLNC_NATIVE=0). The options below then only matter where the addon is missing. */
   native?: boolean;
+  /** With `native`: also Sum, Mean and FusedBatchNorm on the addon (default true; false keeps only the convs native). */
+  nativeChannelOps?: boolean;
   /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'grid' (stride 1,
    *  memcpy'd patches · dy), 'auto' (grid or im2col by shape, measured). */
   filterGradRoute?: FilterGradRoute;
@@ -111,9 +113,14 @@ function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>
   };
   withStock('Conv2D', stockConv2D, (s) => makeNativeConv2DKernel(native, s));
   withStock('FusedConv2D', stockFusedConv2D, (s) => makeNativeConv2DKernel(native, s));
-  withStock('Sum', stockSum, (s) => makeNativeReduceKernel('Sum', native, s));
-  withStock('Mean', stockMean, (s) => makeNativeReduceKernel('Mean', native, s));
-  withStock('FusedBatchNorm', stockBatchNorm, (s) => makeNativeBatchNormKernel(native, s));
+  const channelOps = opts.nativeChannelOps ?? true;
+  if (channelOps) {
+    withStock('Sum', stockSum, (s) => makeNativeReduceKernel('Sum', native, s));
+    withStock('Mean', stockMean, (s) => makeNativeReduceKernel('Mean', native, s));
+    withStock('FusedBatchNorm', stockBatchNorm, (s) => makeNativeBatchNormKernel(native, s));
+  } else {
+    for (const [name, stock] of [['Sum', stockSum], ['Mean', stockMean], ['FusedBatchNorm', stockBatchNorm]] as const) setKernel(name, stock);
+  }
   setKernel('Conv2DBackpropInput', {
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
@@ -124,7 +131,7 @@ function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>
     backendName: 'wasm',
     kernelFunc: makeNativeConv2DBackpropFilterKernel(native),
   });
-  const names = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Sum', 'Mean', 'FusedBatchNorm'].map((n) => `${n} (native)`);
+  const names = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', ...(channelOps ? ['Sum', 'Mean', 'FusedBatchNorm'] : [])].map((n) => `${n} (native)`);
   return names.concat(registerCommon(opts));
 }
 
