@@ -4,9 +4,10 @@
 // compiler or headers it says why and exits 0, and mlnc then uses its pure-wasm kernels.
 // One translation unit and no third-party code, so g++ is called directly rather than through node-gyp's python/gyp
 // layer. -march=native: the addon is built on the machine that runs it (it is not shipped), so it may use that CPU's
-// widest FMA units. Set MLNC_NATIVE_BUILD=0 to skip the build, MLNC_NATIVE_MARCH to pick another -march.
+// widest FMA units. Set MLNC_NATIVE_BUILD=0 to skip the build, MLNC_NATIVE_MARCH to pick another -march; an
+// up-to-date addon is kept (--force rebuilds).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,17 @@ if (include === undefined) skip(`no node_api.h in ${candidates.join(', ')}`);
 
 const cxx = process.env.CXX || 'g++';
 const march = process.env.MLNC_NATIVE_MARCH || 'native';
+
+// Up to date: the addon is newer than every source (and this script), and no other -march was asked for.
+const sources = readdirSync(join(root, 'native')).map((f) => join(root, 'native', f));
+const stamp = join(outDir, 'march');
+if (existsSync(target) && !process.env.MLNC_NATIVE_MARCH && !process.argv.includes('--force')) {
+  const built = statSync(target).mtimeMs;
+  if (sources.every((f) => statSync(f).mtimeMs < built) && !existsSync(stamp)) {
+    console.log(`mlnc: native kernels up to date (${target})`);
+    process.exit(0);
+  }
+}
 mkdirSync(outDir, { recursive: true });
 const tmp = `${target}.${process.pid}.tmp`;
 const args = [
@@ -47,4 +59,7 @@ if (r.error !== undefined || r.status !== 0) {
   skip(`${cxx} failed: ${detail}`);
 }
 renameSync(tmp, target); // atomic: a half-written addon is never loaded
+// A build for another -march is marked, so that the next plain build replaces it with a native one.
+if (process.env.MLNC_NATIVE_MARCH) writeFileSync(stamp, march);
+else rmSync(stamp, { force: true });
 console.log(`mlnc: built native kernels (${cxx} -march=${march}, ${((Date.now() - started) / 1000).toFixed(1)} s) → ${target}`);

@@ -23,6 +23,8 @@ export interface NativeKernels {
   features(): string;
 }
 
+const NATIVE_FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'sumMiddle', 'channelAffine', 'features'] as const;
+
 export interface NativeKernelStatus {
   kernels?: NativeKernels;
   /** One line for run reports: 'native conv kernels (avx2 fma)' or why they are not used. */
@@ -67,6 +69,11 @@ export function loadNativeKernels(env: Record<string, string | undefined> = proc
   }
   try {
     const kernels = createRequire(import.meta.url)(path) as NativeKernels;
+    const missing = NATIVE_FUNCTIONS.filter((f) => typeof kernels[f] !== 'function');
+    if (missing.length > 0) {
+      cached = { description: `wasm conv kernels (native addon is stale, it lacks ${missing.join(', ')}: run \`npm run build\`)` };
+      return cached;
+    }
     cached = { kernels, description: `native conv kernels (${kernels.features()})` };
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
