@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 import { gridPatchesStride1, im2colTransposed, transpose4d } from './heapOps.js';
+import { emptyConv, zerosOutput } from './emptyConv.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -138,6 +139,8 @@ export function makeConv2DBackpropFilterKernel(route: FilterGradRoute = 'auto'):
       a.dataFormat,
     );
     const b = backend as unknown as WasmBackendLike;
+    // Regression: with an empty batch the matmul routes returned uninitialised memory (XNNPACK does nothing for M = 0).
+    if (emptyConv(g)) return zerosOutput(b, [g.fH, g.fW, g.inC, g.outC]);
     if (route === 'conv') return filterGradViaConv(b, x, dy, g);
     if (route === 'grid') return filterGradViaGrid(b, x, dy, g);
     if (route === 'im2col') return filterGradViaIm2col(b, x, dy, g);

@@ -13,6 +13,7 @@ import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 import { col2im, dilateSpatial, transpose4d } from './heapOps.js';
 import { convGeometry } from './conv2dBackpropFilter.js';
+import { emptyConv, zerosOutput } from './emptyConv.js';
 import type { ConvGeometry } from './conv2dBackpropFilter.js';
 
 type TensorInfo = tf.TensorInfo;
@@ -89,6 +90,7 @@ export function makeConv2DBackpropInputKernel(route: InputGradRoute = 'auto'): t
       a.dataFormat,
     );
     const b = backend as unknown as WasmBackendLike;
+    if (emptyConv(g)) return zerosOutput(b, [g.batch, g.inH, g.inW, g.inC]);
     // 'auto': col2im at stride > 1 (the conv route wastes (stride² − 1)/stride² of its MACs on stuffed zeros),
     // the conv route at stride 1. Per-layer CPU times (bench/kernels.ts --layers; batch 64, ms, stock/conv/col2im):
     //   32×32 16→16 3×3: 198–206 / 33 / 74;   16×16 32→32: 165–169 / 22–23 / 39–42;   8×8 64→64: 85–138 / 14 / 19–21;

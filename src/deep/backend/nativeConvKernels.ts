@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry } from './conv2dBackpropFilter.js';
 import type { ConvGeometry } from './conv2dBackpropFilter.js';
+import { emptyConv, zerosOutput } from './emptyConv.js';
 import type { NativeKernels } from './nativeKernels.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
@@ -48,7 +49,8 @@ export function makeNativeConv2DKernel(native: NativeKernels, stock: tf.KernelFu
       (activation === 'linear' || activation === 'relu') &&
       unitDilation(a.dilations) &&
       channelsLast(a.dataFormat) &&
-      (bias === undefined || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === filter.shape[3]));
+      (bias === undefined || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === filter.shape[3])) &&
+      tf.util.sizeFromShape(x.shape) * tf.util.sizeFromShape(filter.shape) > 0; // empty tensors: the stock kernel
     if (!supported || x === undefined || filter === undefined) return stock(args);
     const b = args.backend as unknown as WasmBackendLike;
     const g = convGeometry(x.shape, filter.shape, a.strides as [number, number], a.pad, a.dimRoundingMode, a.dataFormat);
@@ -65,6 +67,7 @@ export function makeNativeConv2DBackpropInputKernel(native: NativeKernels): tf.K
     const a = attrs as tf.NamedAttrMap;
     const g = convGeometry(a.inputShape as number[], filter.shape, a.strides as [number, number], a.pad, a.dimRoundingMode, a.dataFormat);
     const b = backend as unknown as WasmBackendLike;
+    if (emptyConv(g)) return zerosOutput(b, [g.batch, g.inH, g.inW, g.inC]);
     const dx = b.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
     native.conv2dBackpropInput(heap(b, dy), heap(b, filter), heap(b, dx), geometryArray(g));
     return dx;
@@ -77,6 +80,7 @@ export function makeNativeConv2DBackpropFilterKernel(native: NativeKernels): tf.
     const a = attrs as tf.NamedAttrMap;
     const g = convGeometry(x.shape, a.filterShape as number[], a.strides as [number, number], a.pad, a.dimRoundingMode, a.dataFormat);
     const b = backend as unknown as WasmBackendLike;
+    if (emptyConv(g)) return zerosOutput(b, [g.fH, g.fW, g.inC, g.outC]);
     const dw = b.makeOutput([g.fH, g.fW, g.inC, g.outC], 'float32');
     native.conv2dBackpropFilter(heap(b, x), heap(b, dy), heap(b, dw), geometryArray(g));
     return dw;

@@ -155,3 +155,27 @@ function leakCheck(stride: 1 | 2): void {
   expect(tf.memory().numTensors).toBe(tensorsBefore);
   expect(tf.backend().numDataIds()).toBe(dataBefore);
 }
+
+describe('conv gradients of an empty batch', () => {
+  // Regression: the pure-wasm dW routes returned uninitialised heap memory for a batch of 0 (XNNPACK skips M = 0),
+  // and the native kernels rejected it; both must give zeros, as the cpu backend does.
+  for (const native of [false, true]) {
+    it(`are zeros (dW) and empty (dx) with native ${native ? 'on' : 'off'}`, async () => {
+      await initBackend('wasm');
+      registerWasmTrainingKernels({ native });
+      tf.setBackend('wasm');
+      // Dirty the heap first so that uninitialised memory would show.
+      tf.tidy(() => tf.fill([4096], 7).dataSync());
+      const x = tf.zeros([0, 5, 5, 3]) as tf.Tensor4D;
+      const w = tf.ones([3, 3, 3, 4]) as tf.Tensor4D;
+      for (const stride of [1, 2] as const) {
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same')))([x, w]);
+        expect(dx.shape).toEqual([0, 5, 5, 3]);
+        expect(Array.from(dw.dataSync()).every((v) => v === 0)).toBe(true);
+        expect(tf.conv2d(x, w, stride, 'same').shape).toEqual([0, stride === 1 ? 5 : 3, stride === 1 ? 5 : 3, 4]);
+        tf.dispose([dx, dw]);
+      }
+      tf.dispose([x, w]);
+    });
+  }
+});
