@@ -1,6 +1,7 @@
 // Channel-wise kernels of a training step that the wasm backend makes slow: reductions over leading/middle axes
 // (it transposes the whole tensor first so that the reduced axes are innermost) and the BatchNorm affine map.
 #pragma once
+#include <cmath>
 #include <cstring>
 #include <vector>
 #include "gemm.h"
@@ -48,6 +49,89 @@ inline void channelAffine(const float* x, long M, long C, const float* a, const 
     const float* xr = x + (size_t)m * C;
     float* yr = y + (size_t)m * C;
     for (long c = 0; c < C; c++) yr[c] = xr[c] * a[c] + b[c];
+  }
+}
+
+// Training-mode BatchNorm over x viewed as [M, C] (statistics per channel over the M rows), as tfjs-layers computes it
+// (tf.moments, biased variance): mean[c] = Σ_m x/M, var[c] = Σ_m (x − mean)²/M (two passes, so no cancellation),
+// y = (x − mean)·γ/√(var + ε) + β.
+inline void batchNormTrain(const float* x, long M, long C, const float* gamma, const float* beta, float eps, float* y,
+                           float* mean, float* var) {
+  sumMiddle(x, 1, M, C, 1.0f / (float)M, mean);
+  static thread_local std::vector<double> acc;
+  static thread_local Scratch blockBuf;
+  acc.assign((size_t)C, 0.0);
+  float* block = blockBuf.get((size_t)C);
+  for (long m0 = 0; m0 < M; m0 += 64) {
+    long m1 = std::min(M, m0 + 64);
+    std::fill(block, block + C, 0.f);
+    for (long m = m0; m < m1; m++) {
+      const float* row = x + (size_t)m * C;
+      for (long c = 0; c < C; c++) {
+        float d = row[c] - mean[c];
+        block[c] += d * d;
+      }
+    }
+    for (long c = 0; c < C; c++) acc[c] += block[c];
+  }
+  static thread_local std::vector<float> a, b;
+  a.resize((size_t)C);
+  b.resize((size_t)C);
+  for (long c = 0; c < C; c++) {
+    var[c] = (float)(acc[c] / (double)M);
+    a[c] = gamma[c] / std::sqrt(var[c] + eps);
+    b[c] = beta[c] - mean[c] * a[c];
+  }
+  channelAffine(x, M, C, a.data(), b.data(), y);
+}
+
+// Its gradient, with x̂ = (x − mean)·r, r = 1/√(var + ε), and the batch statistics depending on x:
+//   dβ = Σ_m dy,  dγ = Σ_m dy·x̂,  dx = γ·r·(dy − dβ/M − x̂·dγ/M)
+// (the standard BatchNorm backward pass; Ioffe & Szegedy 2015, §3).
+inline void batchNormTrainGrad(const float* x, const float* dy, long M, long C, const float* gamma, const float* mean,
+                               const float* var, float eps, float* dx, float* dgamma, float* dbeta) {
+  static thread_local std::vector<double> sDy, sDyX;
+  static thread_local std::vector<float> r, bDy, bDyX;
+  sDy.assign((size_t)C, 0.0);
+  sDyX.assign((size_t)C, 0.0);
+  r.resize((size_t)C);
+  bDy.resize((size_t)C);
+  bDyX.resize((size_t)C);
+  for (long c = 0; c < C; c++) r[c] = 1.0f / std::sqrt(var[c] + eps);
+  for (long m0 = 0; m0 < M; m0 += 64) {
+    long m1 = std::min(M, m0 + 64);
+    std::fill(bDy.begin(), bDy.end(), 0.f);
+    std::fill(bDyX.begin(), bDyX.end(), 0.f);
+    for (long m = m0; m < m1; m++) {
+      const float* xr = x + (size_t)m * C;
+      const float* dr = dy + (size_t)m * C;
+      for (long c = 0; c < C; c++) {
+        bDy[c] += dr[c];
+        bDyX[c] += dr[c] * (xr[c] - mean[c]);
+      }
+    }
+    for (long c = 0; c < C; c++) {
+      sDy[c] += bDy[c];
+      sDyX[c] += bDyX[c];
+    }
+  }
+  static thread_local std::vector<float> k1, k2, k3;
+  k1.resize((size_t)C);
+  k2.resize((size_t)C);
+  k3.resize((size_t)C);
+  for (long c = 0; c < C; c++) {
+    dbeta[c] = (float)sDy[c];
+    dgamma[c] = (float)(sDyX[c] * r[c]);
+    // dx = k1·dy + k2·x + k3 with k1 = γr, k2 = −γr³·Σdy(x − mean)/M, k3 = −k1·Σdy/M − k2·mean.
+    k1[c] = gamma[c] * r[c];
+    k2[c] = (float)(-(double)gamma[c] * r[c] * r[c] * r[c] * sDyX[c] / (double)M);
+    k3[c] = (float)(-(double)k1[c] * sDy[c] / (double)M - (double)k2[c] * mean[c]);
+  }
+  for (long m = 0; m < M; m++) {
+    const float* xr = x + (size_t)m * C;
+    const float* dr = dy + (size_t)m * C;
+    float* o = dx + (size_t)m * C;
+    for (long c = 0; c < C; c++) o[c] = k1[c] * dr[c] + k2[c] * xr[c] + k3[c];
   }
 }
 

@@ -189,6 +189,54 @@ napi_value ChannelAffine(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// batchNormTrain(x, gamma, beta, eps, y, mean, var): C = gamma.length, M = x.length / C.
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, 7, argv)) return nullptr;
+  float *x, *g, *b, *y, *mean, *var;
+  size_t nx, ng, nb, ny, nm, nv;
+  double eps = 0;
+  if (!floatArray(env, argv[0], "x", &x, &nx) || !floatArray(env, argv[1], "gamma", &g, &ng) ||
+      !floatArray(env, argv[2], "beta", &b, &nb) || !floatArray(env, argv[4], "y", &y, &ny) ||
+      !floatArray(env, argv[5], "mean", &mean, &nm) || !floatArray(env, argv[6], "variance", &var, &nv))
+    return nullptr;
+  napi_get_value_double(env, argv[3], &eps);
+  if (ng == 0 || nx == 0 || nx % ng != 0) {
+    fail(env, "x's length must be a positive multiple of the channel count gamma.length");
+    return nullptr;
+  }
+  if (!expectLength(env, "beta", nb, (long)ng) || !expectLength(env, "y", ny, (long)nx) ||
+      !expectLength(env, "mean", nm, (long)ng) || !expectLength(env, "variance", nv, (long)ng))
+    return nullptr;
+  mlnc::batchNormTrain(x, (long)(nx / ng), (long)ng, g, b, (float)eps, y, mean, var);
+  return nullptr;
+}
+
+// batchNormTrainGrad(x, dy, gamma, mean, var, eps, dx, dgamma, dbeta)
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, 9, argv)) return nullptr;
+  float *x, *dy, *g, *mean, *var, *dx, *dg, *db;
+  size_t nx, ndy, ng, nm, nv, ndx, ndg, ndb;
+  double eps = 0;
+  if (!floatArray(env, argv[0], "x", &x, &nx) || !floatArray(env, argv[1], "dy", &dy, &ndy) ||
+      !floatArray(env, argv[2], "gamma", &g, &ng) || !floatArray(env, argv[3], "mean", &mean, &nm) ||
+      !floatArray(env, argv[4], "variance", &var, &nv) || !floatArray(env, argv[6], "dx", &dx, &ndx) ||
+      !floatArray(env, argv[7], "dgamma", &dg, &ndg) || !floatArray(env, argv[8], "dbeta", &db, &ndb))
+    return nullptr;
+  napi_get_value_double(env, argv[5], &eps);
+  if (ng == 0 || nx == 0 || nx % ng != 0) {
+    fail(env, "x's length must be a positive multiple of the channel count gamma.length");
+    return nullptr;
+  }
+  if (!expectLength(env, "dy", ndy, (long)nx) || !expectLength(env, "mean", nm, (long)ng) ||
+      !expectLength(env, "variance", nv, (long)ng) || !expectLength(env, "dx", ndx, (long)nx) ||
+      !expectLength(env, "dgamma", ndg, (long)ng) || !expectLength(env, "dbeta", ndb, (long)ng))
+    return nullptr;
+  mlnc::batchNormTrainGrad(x, dy, (long)(nx / ng), (long)ng, g, mean, var, (float)eps, dx, dg, db);
+  return nullptr;
+}
+
 // The instruction sets this build was compiled for, for run reports.
 napi_value Features(napi_env env, napi_callback_info) {
   std::string f;
@@ -221,6 +269,8 @@ NAPI_MODULE_INIT() {
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumMiddle", nullptr, SumMiddle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"features", nullptr, Features, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

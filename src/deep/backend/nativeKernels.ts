@@ -19,11 +19,16 @@ export interface NativeKernels {
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
   sumMiddle(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number, scale: number): void;
   channelAffine(x: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array): void;
+  batchNormTrain(x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  batchNormTrainGrad(
+    x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, eps: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
   /** Instruction sets the addon was compiled for, e.g. 'avx512f avx2 fma'. */
   features(): string;
 }
 
-const NATIVE_FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'sumMiddle', 'channelAffine', 'features'] as const;
+const NATIVE_FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'sumMiddle', 'channelAffine', 'batchNormTrain', 'batchNormTrainGrad', 'features'] as const;
 
 export interface NativeKernelStatus {
   kernels?: NativeKernels;

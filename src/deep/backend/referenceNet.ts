@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../util/rng.js';
+import { batchNormalization } from '../models/batchNorm.js';
 
 export const REFERENCE_NET_PARAMS = 152_954;
 export const REFERENCE_NET_TRAINABLE_PARAMS = 152_026;
@@ -48,7 +49,7 @@ export function buildReferenceNet(opts: ReferenceNetOptions = {}): tf.LayersMode
         kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
       })
       .apply(t) as tf.SymbolicTensor;
-  const bn = (t: tf.SymbolicTensor): tf.SymbolicTensor => tf.layers.batchNormalization().apply(t) as tf.SymbolicTensor;
+  const bn = (t: tf.SymbolicTensor): tf.SymbolicTensor => batchNormalization().apply(t) as tf.SymbolicTensor;
   const relu = (t: tf.SymbolicTensor): tf.SymbolicTensor => tf.layers.reLU().apply(t) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: inputShape });

@@ -20,12 +20,14 @@ import {
   makeNativeConv2DKernel,
 } from './nativeConvKernels.js';
 import { makeNativeBatchNormKernel, makeNativeReduceKernel } from './nativeChannelKernels.js';
+import { setNativeBatchNormTraining } from './nativeBatchNormTraining.js';
 
 export interface WasmKernelOptions {
   /** Run Conv2D, FusedConv2D, both conv gradients, Sum, Mean and FusedBatchNorm on the native addon when it is built (default true; also off
    *  with MLNC_NATIVE=0). The options below then only matter where the addon is missing. */
   native?: boolean;
-  /** With `native`: also Sum, Mean and FusedBatchNorm on the addon (default true; false keeps only the convs native). */
+  /** With `native`: also Sum, Mean, FusedBatchNorm and the fused training-mode BatchNorm (models/batchNorm.ts) on the
+   *  addon (default true; false keeps only the convs native). */
   nativeChannelOps?: boolean;
   /** How dW is computed: 'conv' (transposed forward conv), 'im2col' (transposed patches · dy), 'grid' (stride 1,
    *  memcpy'd patches · dy), 'auto' (grid or im2col by shape, measured). */
@@ -83,6 +85,7 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: R
     captured = true;
   }
   const native = (opts.native ?? true) ? loadNativeKernels(env).kernels : undefined;
+  setNativeBatchNormTraining(native !== undefined && (opts.nativeChannelOps ?? true) ? native : undefined);
   if (native !== undefined) return registerNative(native, opts);
   for (const [name, stock] of [['Conv2D', stockConv2D], ['FusedConv2D', stockFusedConv2D], ['Sum', stockSum], ['Mean', stockMean], ['FusedBatchNorm', stockBatchNorm]] as const) {
     setKernel(name, stock);
@@ -131,7 +134,7 @@ function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>
     backendName: 'wasm',
     kernelFunc: makeNativeConv2DBackpropFilterKernel(native),
   });
-  const names = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', ...(channelOps ? ['Sum', 'Mean', 'FusedBatchNorm'] : [])].map((n) => `${n} (native)`);
+  const names = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', ...(channelOps ? ['Sum', 'Mean', 'FusedBatchNorm', 'BatchNorm training'] : [])].map((n) => `${n} (native)`);
   return names.concat(registerCommon(opts));
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batchNorm.js';
 
 /** Small named building blocks shared by the model families. BatchNorm follows PyTorch's defaults (momentum 0.1 there = 0.9 here, ε = 1e-5). */
 export type Sym = tf.SymbolicTensor;
@@ -11,7 +12,7 @@ export function conv(x: Sym, filters: number, kernelSize: number, strides: numbe
 }
 
 export function bn(x: Sym, name: string): Sym {
-  return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as Sym;
+  return batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as Sym;
 }
 
 export function relu(x: Sym, name: string): Sym {
