@@ -12,8 +12,8 @@
  *     on every thread, so all replicas get bit-identical gradients) and applies the same MomentumSgd update.
  *
  * BatchNorm: per-shard batch statistics, as PyTorch DataParallel without SyncBN. Synchronised BN would need a
- * collective (all-reduce of mean and variance) inside every BN forward and its backward, which tfjs layers' fused
- * BatchNormalization cannot be given without rewriting the layer. The moving mean/variance, which each shard's forward
+ * collective (all-reduce of mean and variance) inside every BN forward and its backward: two barriers per BN layer per
+ * step, on every backend (see README.md). The moving mean/variance, which each shard's forward
  * pass updates from the same starting value m₀ (m_s = m₀ − (1−momentum)(m₀ − μ_s)), are replaced after each step by the
  * shard-size-weighted average Σ_s (n_s/B)·m_s, summed in shard order, so that replicas stay identical. A worker that
  * runs several shards restores m₀ before each, so one worker running all S shards computes exactly the same step as S
