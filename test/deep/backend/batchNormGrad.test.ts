@@ -4,6 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedBatchNormGradConfig } from '../../../src/deep/backend/batchNormGrad.js';
 import { initBackend } from '../../../src/deep/backend/initBackend.js';
 import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../helpers/close.js';
+
+function expectAllGradsClose(actual: Float32Array[], expected: Float32Array[], what: string): void {
+  expect(actual.length).toBe(expected.length);
+  expected.forEach((e, k) => expectAllClose(actual[k], e, `${what} grad ${k}`));
+}
 
 // Captured before anything replaces it: the reference gradient is tfjs-core's own.
 const stockGrad = tf.getGradient('FusedBatchNorm');
@@ -68,19 +74,6 @@ function layersPathGrads(c: BnCase): Float32Array[] {
   });
 }
 
-function expectClose(actual: Float32Array[], expected: Float32Array[], what: string): void {
-  expect(actual.length).toBe(expected.length);
-  expected.forEach((e, k) => {
-    expect(actual[k].length, `${what} grad ${k} length`).toBe(e.length);
-    let scale = 0;
-    for (const v of e) scale = Math.max(scale, Math.abs(v));
-    for (let i = 0; i < e.length; i++) {
-      const err = Math.abs(actual[k][i] - e[i]);
-      if (err > 1e-4 * scale + 1e-5) throw new Error(`${what} grad ${k}[${i}]: ${actual[k][i]} vs ${e[i]} (scale ${scale})`);
-    }
-  });
-}
-
 function withGrad<T>(config: tf.GradConfig, f: () => T): T {
   tf.registerGradient(config);
   try {
@@ -104,9 +97,9 @@ describe('tile-free FusedBatchNorm gradient', () => {
         // reshape), so the reference always uses rank-1 statistics: same values, same flat order.
         const ref = withGrad(stockGrad, () => directGrads({ ...c, rank4Stats: false }));
         const cpu = directGrads(c);
-        expectClose(cpu, ref, `cpu ${JSON.stringify(c)}`);
+        expectAllGradsClose(cpu, ref, `cpu ${JSON.stringify(c)}`);
         tf.setBackend('wasm');
-        expectClose(directGrads(c), ref, `wasm ${JSON.stringify(c)}`);
+        expectAllGradsClose(directGrads(c), ref, `wasm ${JSON.stringify(c)}`);
       }),
       { numRuns: 40, seed: 3 },
     );
@@ -118,7 +111,7 @@ describe('tile-free FusedBatchNorm gradient', () => {
         tf.setBackend('cpu');
         const ref = withGrad(stockGrad, () => layersPathGrads(c));
         tf.setBackend('wasm');
-        expectClose(layersPathGrads(c), ref, `wasm ${JSON.stringify(c)}`);
+        expectAllGradsClose(layersPathGrads(c), ref, `wasm ${JSON.stringify(c)}`);
       }),
       { numRuns: 30, seed: 4 },
     );

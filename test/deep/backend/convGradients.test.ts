@@ -6,6 +6,7 @@ import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerW
 import type { FilterGradRoute } from '../../../src/deep/backend/conv2dBackpropFilter.js';
 import type { InputGradRoute } from '../../../src/deep/backend/conv2dBackpropInput.js';
 import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../helpers/close.js';
 
 interface ConvCase {
   batch: number;
@@ -43,18 +44,6 @@ function convGrads(backend: string, c: ConvCase): Grads {
   return out;
 }
 
-function expectClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (err > 1e-4 * scale + 1e-5) {
-      throw new Error(`${what}[${i}]: wasm ${actual[i]} vs cpu ${expected[i]} (|err| ${err}, scale ${scale})`);
-    }
-  }
-}
-
 const convCase: fc.Arbitrary<ConvCase> = fc.record({
   batch: fc.integer({ min: 1, max: 3 }),
   h: fc.integer({ min: 1, max: 9 }),
@@ -89,8 +78,8 @@ describe('pure-wasm conv gradient kernels (native addon off) match the cpu backe
         fc.property(convCase, (c) => {
           const ref = convGrads('cpu', c);
           const got = convGrads('wasm', c);
-          expectClose(got.dw, ref.dw, `dW ${JSON.stringify(c)}`);
-          expectClose(got.dx, ref.dx, `dx ${JSON.stringify(c)}`);
+          expectAllClose(got.dw, ref.dw, `dW ${JSON.stringify(c)}`);
+          expectAllClose(got.dx, ref.dx, `dx ${JSON.stringify(c)}`);
         }),
         { numRuns: 60, seed: route === 'conv' ? 1 : 2 },
       );
@@ -102,7 +91,7 @@ describe('pure-wasm conv gradient kernels (native addon off) match the cpu backe
     fc.assert(
       fc.property(convCase, (c0) => {
         const c = { ...c0, stride: 1 as const };
-        expectClose(convGrads('wasm', c).dw, convGrads('cpu', c).dw, `dW ${JSON.stringify(c)}`);
+        expectAllClose(convGrads('wasm', c).dw, convGrads('cpu', c).dw, `dW ${JSON.stringify(c)}`);
       }),
       { numRuns: 40, seed: 5 },
     );
@@ -123,8 +112,8 @@ describe('pure-wasm conv gradient kernels (native addon off) match the cpu backe
         fc.pre(base.h + t + b >= base.k && base.w + l + r >= base.k);
         const ref = convGrads('cpu', c);
         const got = convGrads('wasm', c);
-        expectClose(got.dw, ref.dw, `dW ${JSON.stringify(c)}`);
-        expectClose(got.dx, ref.dx, `dx ${JSON.stringify(c)}`);
+        expectAllClose(got.dw, ref.dw, `dW ${JSON.stringify(c)}`);
+        expectAllClose(got.dx, ref.dx, `dx ${JSON.stringify(c)}`);
       }),
       { numRuns: 40, seed: 6 },
     );

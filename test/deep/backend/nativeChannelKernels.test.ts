@@ -1,21 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/deep/backend/initBackend.js';
 import { contiguousReduction } from '../../../src/deep/backend/nativeChannelKernels.js';
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
 import { Rng } from '../../../src/util/rng.js';
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rel = 1e-5): void {
-  expect(actual.length, what).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= rel * scale + 1e-6)) throw new Error(`${what}[${i}]: wasm ${actual[i]} vs cpu ${expected[i]} (scale ${scale})`);
-  }
-}
+import { expectAllClose } from '../../helpers/close.js';
+import { compilerPresent } from '../../helpers/compiler.js';
 
 describe('contiguousReduction', () => {
   it('views a contiguous run of axes as [outer, reduced, inner] and refuses gaps', () => {
@@ -26,8 +17,6 @@ describe('contiguousReduction', () => {
     expect(contiguousReduction([2, 3], [])).toBeUndefined();
   });
 });
-
-const compilerPresent = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
 
 describe.runIf(compilerPresent)('native Sum, Mean and FusedBatchNorm match the cpu backend', () => {
   beforeAll(async () => {
@@ -60,7 +49,7 @@ describe.runIf(compilerPresent)('native Sum, Mean and FusedBatchNorm match the c
         const want = run('cpu');
         const got = run('wasm');
         expect(got.shape).toEqual(want.shape);
-        expectClose(got.values, want.values, `${kind} ${JSON.stringify({ shape, axes, keepDims })}`);
+        expectAllClose(got.values, want.values, `${kind} ${JSON.stringify({ shape, axes, keepDims })}`, { rel: 1e-5, abs: 1e-6 });
       }),
       { numRuns: 150, seed: 41 },
     );
@@ -107,7 +96,7 @@ describe.runIf(compilerPresent)('native Sum, Mean and FusedBatchNorm match the c
             ),
           );
         };
-        expectClose(run('wasm'), run('cpu'), `batchNorm ${JSON.stringify({ shape, withScale, withOffset, fullStats })}`, 1e-5);
+        expectAllClose(run('wasm'), run('cpu'), `batchNorm ${JSON.stringify({ shape, withScale, withOffset, fullStats })}`, { rel: 1e-5, abs: 1e-6 });
       }),
       { numRuns: 100, seed: 42 },
     );

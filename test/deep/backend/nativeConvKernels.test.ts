@@ -1,5 +1,4 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +7,8 @@ import { loadNativeKernels, nativeAddonPath } from '../../../src/deep/backend/na
 import type { NativeKernels } from '../../../src/deep/backend/nativeKernels.js';
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
 import { Rng } from '../../../src/util/rng.js';
+import { expectAllClose } from '../../helpers/close.js';
+import { compilerPresent } from '../../helpers/compiler.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -46,19 +47,6 @@ function convAll(backend: string, c: Case): Record<string, Float32Array> {
   tf.dispose([x, w, bias, y, fused, m, dx, dw]);
   return out;
 }
-
-/** |a − e| ≤ 1e-4·max|e| + 1e-5 elementwise (float32 sums in a different order). */
-function expectClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= 1e-4 * scale + 1e-5)) throw new Error(`${what}[${i}]: native ${actual[i]} vs cpu ${expected[i]} (scale ${scale})`);
-  }
-}
-
-const compilerPresent = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
 
 describe('native conv kernels', () => {
   it('are built wherever a C++ compiler is present (so the tests below cannot silently not run)', () => {
@@ -110,7 +98,7 @@ describe.runIf(compilerPresent)('native kernels match the cpu backend', () => {
       fc.property(caseArb, (c) => {
         const ref = convAll('cpu', c);
         const got = convAll('wasm', c);
-        for (const key of ['y', 'fused', 'dx', 'dw']) expectClose(got[key], ref[key], `${key} ${JSON.stringify(c)}`);
+        for (const key of ['y', 'fused', 'dx', 'dw']) expectAllClose(got[key], ref[key], `${key} ${JSON.stringify(c)}`);
       }),
       { numRuns: 50, seed: 11 },
     );
@@ -124,7 +112,7 @@ describe.runIf(compilerPresent)('native kernels match the cpu backend', () => {
         const c: Case = { ...base, pad: [[0, 0], [t, b], [l, r], [0, 0]] };
         const ref = convAll('cpu', c);
         const got = convAll('wasm', c);
-        for (const key of ['y', 'dx', 'dw']) expectClose(got[key], ref[key], `${key} ${JSON.stringify(c)}`);
+        for (const key of ['y', 'dx', 'dw']) expectAllClose(got[key], ref[key], `${key} ${JSON.stringify(c)}`);
       }),
       { numRuns: 30, seed: 12 },
     );
@@ -137,7 +125,7 @@ describe.runIf(compilerPresent)('native kernels match the cpu backend', () => {
     const ref = convAll('wasm', c);
     registerWasmTrainingKernels({ native: true });
     const got = convAll('wasm', c);
-    for (const key of ['y', 'fused', 'dx', 'dw']) expectClose(got[key], ref[key], key);
+    for (const key of ['y', 'fused', 'dx', 'dw']) expectAllClose(got[key], ref[key], key);
   });
 
   it('matMul equals the naive triple loop for every transposition, across block edges', () => {
@@ -164,7 +152,7 @@ describe.runIf(compilerPresent)('native kernels match the cpu backend', () => {
             want[i * n + j] = s;
           }
         }
-        expectClose(c, want, `matMul ${JSON.stringify({ m, n, k, ta, tb })}`);
+        expectAllClose(c, want, `matMul ${JSON.stringify({ m, n, k, ta, tb })}`);
       }),
       { numRuns: 60, seed: 13 },
     );

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/deep/backend/initBackend.js';
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
@@ -7,8 +6,7 @@ import { buildModel, initWeights } from '../../../src/deep/models/index.js';
 import { MomentumSgd } from '../../../src/deep/train/sgd.js';
 import { trainableParams, trainStep } from '../../../src/deep/train/step.js';
 import { Rng } from '../../../src/util/rng.js';
-
-const compilerPresent = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
+import { compilerPresent } from '../../helpers/compiler.js';
 
 /** Losses of `steps` training steps of mlnc's own step (PAL + λ_H, SGD momentum + weight decay) and the final weights. */
 function trajectory(native: boolean, steps: number): { losses: number[]; weights: Float32Array[] } {

@@ -1,5 +1,4 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/deep/backend/initBackend.js';
@@ -7,8 +6,8 @@ import { batchNormTrainingAvailable } from '../../../src/deep/backend/nativeBatc
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
 import { BatchNormalization, batchNormalization } from '../../../src/deep/models/batchNorm.js';
 import { Rng } from '../../../src/util/rng.js';
-
-const compilerPresent = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
+import { expectAllClose } from '../../helpers/close.js';
+import { compilerPresent } from '../../helpers/compiler.js';
 
 interface Result {
   y: Float32Array;
@@ -51,15 +50,6 @@ function disposeWeights(layer: tf.layers.Layer): void {
   for (const w of layer.weights) (w as unknown as { dispose(): void }).dispose();
 }
 
-function expectClose(a: Float32Array, e: Float32Array, what: string, rel = 2e-4): void {
-  expect(a.length, what).toBe(e.length);
-  let scale = 0;
-  for (const v of e) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < e.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= rel * scale + 1e-5)) throw new Error(`${what}[${i}]: fused ${a[i]} vs tfjs-layers ${e[i]} (scale ${scale})`);
-  }
-}
-
 describe('BatchNormalization (models/batchNorm.ts)', () => {
   it('is registered as tfjs-layers BatchNormalization: a saved topology comes back as this class, same weight names', async () => {
     const input = tf.input({ shape: [4, 4, 3] });
@@ -96,7 +86,7 @@ describe('BatchNormalization (models/batchNorm.ts)', () => {
           registerWasmTrainingKernels({ native: true }, {});
           expect(batchNormTrainingAvailable()).toBe(true);
           const got = runLayer(shape, momentum, epsilon, seed);
-          for (const k of ['y', 'dx', 'dGamma', 'dBeta', 'movingMean', 'movingVariance'] as const) expectClose(got[k], want[k], `${k} ${JSON.stringify({ shape, momentum, epsilon })}`);
+          for (const k of ['y', 'dx', 'dGamma', 'dBeta', 'movingMean', 'movingVariance'] as const) expectAllClose(got[k], want[k], `${k} ${JSON.stringify({ shape, momentum, epsilon })}`, { rel: 2e-4 });
         }),
         { numRuns: 60, seed: 51 },
       );
