@@ -14,6 +14,7 @@ import { makeZeroCopyCastKernel, makeZeroCopyIdentityKernel } from './identity.j
 import { meanGradConfig, sumGradConfig } from './reduceGrads.js';
 import { makeHeapTileKernel } from './tile.js';
 import { loadNativeKernels } from './nativeKernels.js';
+import type { NativeKernels } from './nativeKernels.js';
 import {
   makeNativeConv2DBackpropFilterKernel,
   makeNativeConv2DBackpropInputKernel,
@@ -44,24 +45,38 @@ export interface WasmKernelOptions {
   broadcastReduceGrads?: boolean;
 }
 
-// The stock configs, captured before we first replace them, so options can switch back (used by bench/kernels.ts).
-let stockInputGrad: tf.KernelConfig | undefined;
-let stockBatchNormGrad: tf.GradConfig | undefined;
-let stockIdentity: tf.KernelConfig | undefined;
-let stockConv2D: tf.KernelConfig | undefined;
-let stockCast: tf.KernelConfig | undefined;
-let stockSum: tf.KernelConfig | undefined;
-let stockMean: tf.KernelConfig | undefined;
-let stockBatchNorm: tf.KernelConfig | undefined;
-let stockTile: tf.KernelConfig | undefined;
-let stockMeanGrad: tf.GradConfig | undefined;
-let stockSumGrad: tf.GradConfig | undefined;
-let stockFusedConv2D: tf.KernelConfig | undefined;
-let captured = false;
+// The stock configs, captured before we first replace any, so options can switch back (used by bench/kernels.ts).
+const REPLACEABLE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Identity', 'Cast', 'Sum', 'Mean', 'FusedBatchNorm', 'Tile'] as const;
+const REPLACEABLE_GRADIENTS = ['FusedBatchNorm', 'Mean', 'Sum'] as const;
+type KernelName = (typeof REPLACEABLE_KERNELS)[number];
+let stock: { kernels: Map<KernelName, tf.KernelConfig | undefined>; gradients: Map<string, tf.GradConfig | undefined> } | undefined;
 
 function setKernel(kernelName: string, config: tf.KernelConfig | undefined): void {
   if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
   if (config !== undefined) tf.registerKernel(config);
+}
+
+function stockKernel(name: KernelName): tf.KernelConfig | undefined {
+  return stock?.kernels.get(name);
+}
+
+function restoreStock(...names: KernelName[]): void {
+  for (const name of names) setKernel(name, stockKernel(name));
+}
+
+function setGradient(name: (typeof REPLACEABLE_GRADIENTS)[number], ours: tf.GradConfig, useOurs: boolean): void {
+  const config = useOurs ? ours : stock?.gradients.get(name);
+  if (config !== undefined) tf.registerGradient(config);
+}
+
+/** Registers `make(stock kernel)` under the stock kernel's name (our kernels fall back to the stock one). */
+function wrapStock(name: KernelName, make: (stockFunc: tf.KernelFunc | undefined) => tf.KernelFunc): void {
+  setKernel(name, { kernelName: name, backendName: 'wasm', kernelFunc: make(stockKernel(name)?.kernelFunc) });
+}
+
+function requireStock(name: string, f: tf.KernelFunc | undefined): tf.KernelFunc {
+  if (f === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
+  return f;
 }
 
 /**
@@ -69,27 +84,16 @@ function setKernel(kernelName: string, config: tf.KernelConfig | undefined): voi
  * is turned off). Returns the names of what is now replaced.
  */
 export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: Record<string, string | undefined> = process.env): string[] {
-  if (!captured) {
-    stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm');
-    stockBatchNormGrad = tf.getGradient('FusedBatchNorm');
-    stockIdentity = tf.getKernel('Identity', 'wasm');
-    stockConv2D = tf.getKernel('Conv2D', 'wasm');
-    stockFusedConv2D = tf.getKernel('FusedConv2D', 'wasm');
-    stockCast = tf.getKernel('Cast', 'wasm');
-    stockSum = tf.getKernel('Sum', 'wasm');
-    stockMean = tf.getKernel('Mean', 'wasm');
-    stockBatchNorm = tf.getKernel('FusedBatchNorm', 'wasm');
-    stockTile = tf.getKernel('Tile', 'wasm');
-    stockMeanGrad = tf.getGradient('Mean');
-    stockSumGrad = tf.getGradient('Sum');
-    captured = true;
+  if (stock === undefined) {
+    stock = {
+      kernels: new Map(REPLACEABLE_KERNELS.map((k) => [k, tf.getKernel(k, 'wasm')])),
+      gradients: new Map(REPLACEABLE_GRADIENTS.map((g) => [g, tf.getGradient(g)])),
+    };
   }
   const native = (opts.native ?? true) ? loadNativeKernels(env).kernels : undefined;
   setNativeBatchNormTraining(native !== undefined && (opts.nativeChannelOps ?? true) ? native : undefined);
   if (native !== undefined) return registerNative(native, opts);
-  for (const [name, stock] of [['Conv2D', stockConv2D], ['FusedConv2D', stockFusedConv2D], ['Sum', stockSum], ['Mean', stockMean], ['FusedBatchNorm', stockBatchNorm]] as const) {
-    setKernel(name, stock);
-  }
+  restoreStock('Conv2D', 'FusedConv2D', 'Sum', 'Mean', 'FusedBatchNorm');
   const replaced = ['Conv2DBackpropFilter'];
   setKernel('Conv2DBackpropFilter', {
     kernelName: 'Conv2DBackpropFilter',
@@ -104,25 +108,21 @@ export function registerWasmTrainingKernels(opts: WasmKernelOptions = {}, env: R
     });
     replaced.push('Conv2DBackpropInput');
   } else {
-    setKernel('Conv2DBackpropInput', stockInputGrad);
+    restoreStock('Conv2DBackpropInput');
   }
   return replaced.concat(registerCommon(opts));
 }
 
-function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>['kernels']>, opts: WasmKernelOptions): string[] {
-  const withStock = (name: string, stock: tf.KernelConfig | undefined, make: (s: tf.KernelFunc) => tf.KernelFunc): void => {
-    if (stock === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
-    setKernel(name, { kernelName: name, backendName: 'wasm', kernelFunc: make(stock.kernelFunc) });
-  };
-  withStock('Conv2D', stockConv2D, (s) => makeNativeConv2DKernel(native, s));
-  withStock('FusedConv2D', stockFusedConv2D, (s) => makeNativeConv2DKernel(native, s));
+function registerNative(native: NativeKernels, opts: WasmKernelOptions): string[] {
+  wrapStock('Conv2D', (s) => makeNativeConv2DKernel(native, requireStock('Conv2D', s)));
+  wrapStock('FusedConv2D', (s) => makeNativeConv2DKernel(native, requireStock('FusedConv2D', s)));
   const channelOps = opts.nativeChannelOps ?? true;
   if (channelOps) {
-    withStock('Sum', stockSum, (s) => makeNativeReduceKernel('Sum', native, s));
-    withStock('Mean', stockMean, (s) => makeNativeReduceKernel('Mean', native, s));
-    withStock('FusedBatchNorm', stockBatchNorm, (s) => makeNativeBatchNormKernel(native, s));
+    wrapStock('Sum', (s) => makeNativeReduceKernel('Sum', native, requireStock('Sum', s)));
+    wrapStock('Mean', (s) => makeNativeReduceKernel('Mean', native, requireStock('Mean', s)));
+    wrapStock('FusedBatchNorm', (s) => makeNativeBatchNormKernel(native, requireStock('FusedBatchNorm', s)));
   } else {
-    for (const [name, stock] of [['Sum', stockSum], ['Mean', stockMean], ['FusedBatchNorm', stockBatchNorm]] as const) setKernel(name, stock);
+    restoreStock('Sum', 'Mean', 'FusedBatchNorm');
   }
   setKernel('Conv2DBackpropInput', {
     kernelName: 'Conv2DBackpropInput',
@@ -141,33 +141,24 @@ function registerNative(native: NonNullable<ReturnType<typeof loadNativeKernels>
 /** The kernels that do not depend on the native addon. */
 function registerCommon(opts: WasmKernelOptions): string[] {
   const replaced: string[] = [];
-  if (opts.batchNormGrad ?? true) {
-    tf.registerGradient(fusedBatchNormGradConfig);
-    replaced.push('FusedBatchNorm gradient');
-  } else if (stockBatchNormGrad !== undefined) {
-    tf.registerGradient(stockBatchNormGrad);
-  }
+  const bnGrad = opts.batchNormGrad ?? true;
+  setGradient('FusedBatchNorm', fusedBatchNormGradConfig, bnGrad);
+  if (bnGrad) replaced.push('FusedBatchNorm gradient');
   if (opts.zeroCopyIdentity ?? true) {
-    setKernel('Identity', {
-      kernelName: 'Identity',
-      backendName: 'wasm',
-      kernelFunc: makeZeroCopyIdentityKernel(stockIdentity?.kernelFunc),
-    });
-    setKernel('Cast', { kernelName: 'Cast', backendName: 'wasm', kernelFunc: makeZeroCopyCastKernel(stockCast?.kernelFunc) });
+    wrapStock('Identity', (s) => makeZeroCopyIdentityKernel(s));
+    wrapStock('Cast', (s) => makeZeroCopyCastKernel(s));
     replaced.push('Identity', 'Cast');
   } else {
-    setKernel('Identity', stockIdentity);
-    setKernel('Cast', stockCast);
+    restoreStock('Identity', 'Cast');
   }
-  if (opts.broadcastReduceGrads ?? true) {
-    tf.registerGradient(meanGradConfig);
-    tf.registerGradient(sumGradConfig);
-    setKernel('Tile', { kernelName: 'Tile', backendName: 'wasm', kernelFunc: makeHeapTileKernel(stockTile?.kernelFunc) });
+  const broadcast = opts.broadcastReduceGrads ?? true;
+  setGradient('Mean', meanGradConfig, broadcast);
+  setGradient('Sum', sumGradConfig, broadcast);
+  if (broadcast) {
+    wrapStock('Tile', (s) => makeHeapTileKernel(s));
     replaced.push('Mean gradient', 'Sum gradient', 'Tile');
   } else {
-    if (stockMeanGrad !== undefined) tf.registerGradient(stockMeanGrad);
-    if (stockSumGrad !== undefined) tf.registerGradient(stockSumGrad);
-    setKernel('Tile', stockTile);
+    restoreStock('Tile');
   }
   return replaced;
 }
