@@ -6,7 +6,7 @@ import { writeJsonAtomic } from '../io/atomicWrite.js';
 import { assertWritableDir, assertWritableFile } from '../io/outputPath.js';
 import { DEFAULT_UFM_CONFIG } from '../ufm/experiment.js';
 import type { SweepResult } from '../ufm/sweep.js';
-import { parseNumberFlag } from './parse.js';
+import { BACKEND_HELP, parseNumberFlag } from './parse.js';
 import { DEFAULT_SWEEP_OUT, runSweep } from './sweep.js';
 import { asUsageError, UsageError } from './usageError.js';
 
@@ -82,7 +82,7 @@ export function registerFigures(program: Command): void {
     .option('--sweep <file>', 'mlnc ufm sweep result for the ρ figure (run on defaults when missing)', DEFAULT_FIGURES_FLAGS.sweep)
     .option('--runs-dir <dir>', 'where to look for (or train) runs when none are given', DEFAULT_FIGURES_FLAGS.runsDir)
     .option('--epochs <n>', 'epochs of the short runs trained when none are found', DEFAULT_FIGURES_FLAGS.epochs)
-    .addOption(new Option('--backend <name>', 'tfjs backend').default(DEFAULT_FIGURES_FLAGS.backend))
+    .addOption(new Option('--backend <name>', BACKEND_HELP).default(DEFAULT_FIGURES_FLAGS.backend))
     .option('--no-png', 'write SVG only')
     .action(async (runDirs: string[], f: FiguresFlags) => figuresCommand(runDirs, f));
 }

@@ -37,3 +37,8 @@ export function parsePerSet(raw: string): Record<number, number> {
   }
   return out;
 }
+
+/** Help text of every command's --backend flag. */
+export const BACKEND_HELP =
+  'tfjs backend: auto (node-gpu → node → wasm → cpu, the first that loads), node-gpu, node, wasm or cpu; also MLNC_BACKEND. ' +
+  'On wasm, MLNC_NATIVE=0 turns the native kernels off';

@@ -8,7 +8,7 @@ import { defaultWorkerCount } from '../deep/parallel/trainer.js';
 import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
 import { runTraining, type RunHooks } from '../deep/train/run.js';
 import { assertWritableDir } from '../io/outputPath.js';
-import { parseChoice, parseNumberFlag } from './parse.js';
+import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
 import { asUsageError, UsageError } from './usageError.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -224,7 +224,7 @@ export function registerTrain(program: Command): void {
     .option('--nc-every <n>', `NC metrics, test metrics and a checkpoint every n epochs (default ${DEFAULT_TRAIN_CONFIG.ncEvery})`)
     .option('--out <dir>', 'run directory (default runs/<dataset>-<arch>-<loss>-<time>)')
     .option('--seed <n>', `seed of data, initialisation and shuffling (default ${DEFAULT_TRAIN_CONFIG.seed})`)
-    .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .addOption(new Option('--backend <name>', BACKEND_HELP).default('auto'))
     .option('--workers <n>', 'data-parallel worker threads, one wasm backend each (default: every core on wasm, 1 on tfjs-node or cpu)')
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')
     .option('--fix-dim', 'feature dimension K: the last block outputs K channels')

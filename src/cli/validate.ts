@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { BACKEND_PREFERENCES, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
 import { validateRun, readRunConfig, VALIDATE_FILE } from '../deep/train/validateRun.js';
 import { assertWritableFile } from '../io/outputPath.js';
-import { parseChoice } from './parse.js';
+import { BACKEND_HELP, parseChoice } from './parse.js';
 import { loadRunData, savedDataOptions } from './train.js';
 import { asUsageError, UsageError } from './usageError.js';
 
@@ -48,6 +48,6 @@ export function registerValidate(program: Command): void {
     .description('Recompute every NC and test-set metric over every checkpoint of a run; writes RUN_DIR/validate.json')
     .argument('<run-dir>', 'a directory written by mlnc train')
     .option('--data-dir <path>', 'source images, if they moved since training')
-    .addOption(new Option('--backend <name>', 'tfjs backend').default('auto'))
+    .addOption(new Option('--backend <name>', BACKEND_HELP).default('auto'))
     .action(async (runDir: string, f: ValidateFlags) => validateCommand(runDir, f));
 }
