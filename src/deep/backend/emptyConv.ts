@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './conv2dBackpropFilter.js';
+import { heapF32 } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
 export function emptyConv(g: ConvGeometry): boolean {
@@ -13,6 +14,6 @@ export function emptyConv(g: ConvGeometry): boolean {
 
 export function zerosOutput(backend: WasmBackendLike, shape: number[]): tf.TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
-  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  heapF32(backend, out).fill(0);
   return out;
 }

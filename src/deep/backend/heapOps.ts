@@ -5,15 +5,10 @@
  * 5-D PadV2 ~100 ms — slower than the XNNPACK conv they feed. These plain loops do the same moves in a few ms.
  */
 import * as tf from '@tensorflow/tfjs';
+import { heapF32 as f32 } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
 type TensorInfo = tf.TensorInfo;
-
-function f32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
-  const a = backend.typedArrayFromHeap(t);
-  if (!(a instanceof Float32Array)) throw new Error(`expected a float32 tensor, got ${t.dtype}`);
-  return a;
-}
 
 /** out = transpose(x, perm) for rank-4 float32 x. */
 export function transpose4d(backend: WasmBackendLike, x: TensorInfo, perm: [number, number, number, number]): TensorInfo {

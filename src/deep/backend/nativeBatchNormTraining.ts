@@ -10,18 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from './nativeKernels.js';
+import { heapF32 as heap } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
 type TensorInfo = tf.TensorInfo;
 
 export const BATCH_NORM_TRAIN = 'MlncBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'MlncBatchNormTrainGrad';
-
-function heap(b: WasmBackendLike, t: TensorInfo): Float32Array {
-  const a = b.typedArrayFromHeap(t);
-  if (!(a instanceof Float32Array)) throw new Error(`native BatchNorm needs float32 tensors, got ${t.dtype}`);
-  return a;
-}
 
 function trainKernel(native: NativeKernels): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {

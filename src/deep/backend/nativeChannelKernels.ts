@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from './nativeKernels.js';
+import { heapF32 } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
 type TensorInfo = tf.TensorInfo;
@@ -37,12 +38,12 @@ export function makeNativeReduceKernel(kind: 'Sum' | 'Mean', native: NativeKerne
     const out = b.makeOutput(shape, 'float32');
     if (empty || view === undefined) {
       // The stock kernels divide by zero on empty inputs; the cpu backend returns 0 for an empty sum and mean alike.
-      (b.typedArrayFromHeap(out) as Float32Array).fill(0);
+      heapF32(b, out).fill(0);
       return out;
     }
     // Views after makeOutput: allocating may grow (and so detach) the wasm memory.
     const scale = kind === 'Mean' ? 1 / view[1] : 1;
-    native.sumMiddle(b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(out) as Float32Array, view[0], view[1], view[2], scale);
+    native.sumMiddle(heapF32(b, x), heapF32(b, out), view[0], view[1], view[2], scale);
     return out;
   };
 }
@@ -59,11 +60,10 @@ export function makeNativeBatchNormKernel(native: NativeKernels, stock: tf.Kerne
     }
     const eps = (args.attrs as { varianceEpsilon: number }).varianceEpsilon;
     const b = args.backend as unknown as WasmBackendLike;
-    const heap = (t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
-    const mu = heap(mean);
-    const v = heap(variance);
-    const g = scale === undefined ? undefined : heap(scale);
-    const beta = offset === undefined ? undefined : heap(offset);
+    const mu = heapF32(b, mean);
+    const v = heapF32(b, variance);
+    const g = scale === undefined ? undefined : heapF32(b, scale);
+    const beta = offset === undefined ? undefined : heapF32(b, offset);
     const a = new Float32Array(c);
     const shift = new Float32Array(c);
     for (let i = 0; i < c; i++) {
@@ -71,7 +71,7 @@ export function makeNativeBatchNormKernel(native: NativeKernels, stock: tf.Kerne
       shift[i] = (beta === undefined ? 0 : beta[i]) - mu[i] * a[i];
     }
     const out = b.makeOutput(x.shape, 'float32');
-    native.channelAffine(heap(x), a, shift, heap(out));
+    native.channelAffine(heapF32(b, x), a, shift, heapF32(b, out));
     return out;
   };
 }

@@ -9,15 +9,10 @@ import { convGeometry } from './conv2dBackpropFilter.js';
 import type { ConvGeometry } from './conv2dBackpropFilter.js';
 import { emptyConv, zerosOutput } from './emptyConv.js';
 import type { NativeKernels } from './nativeKernels.js';
+import { heapF32 as heap } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
 type TensorInfo = tf.TensorInfo;
-
-function heap(backend: WasmBackendLike, t: TensorInfo): Float32Array {
-  const a = backend.typedArrayFromHeap(t);
-  if (!(a instanceof Float32Array)) throw new Error(`native conv kernels need float32 tensors, got ${t.dtype}`);
-  return a;
-}
 
 /** ConvGeometry in the field order of native/conv.h's ConvGeometry. */
 export function geometryArray(g: ConvGeometry): Int32Array {

@@ -17,6 +17,14 @@ export interface WasmBackendLike {
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
+/** A float32 tensor's values as a view of the wasm heap (no copy). Take views after every makeOutput of the kernel:
+ *  allocating may grow, and so detach, the wasm memory. */
+export function heapF32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
+  const a = backend.typedArrayFromHeap(t);
+  if (!(a instanceof Float32Array)) throw new Error(`expected a float32 tensor, got ${t.dtype}`);
+  return a;
+}
+
 export function runWasmKernel(
   kernelName: string,
   inputs: Record<string, TensorInfo>,
