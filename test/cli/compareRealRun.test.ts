@@ -1,25 +1,16 @@
-import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/deep/data/index.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/deep/train/config.js';
-import { runTraining } from '../../src/deep/train/run.js';
 import { runCli } from '../helpers/runCli.js';
+import { trainTinyRun } from '../helpers/tinyRun.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-compare-real-'));
 const runDir = join(root, 'run');
-const counts = { train: [3, 1], test: [1, 1] };
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const cacheDir = join(root, 'cache');
-  const splits = await loadDataset({ dataset: 'mlab-mnist', preset: 'small', seed: 0, counts, cacheDir });
-  await runTraining({
-    config: { ...DEFAULT_TRAIN_CONFIG, width: 2, epochs: 1, ncEvery: 1, batchSize: 25, evalBatchSize: 75 },
-    train: splits.train, test: splits.test, runDir, backend: 'cpu', dataOptions: { counts, cacheDir },
-  });
+  await trainTinyRun(root);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,27 +1,17 @@
-import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/deep/data/index.js';
-import { DEFAULT_TRAIN_CONFIG } from '../../src/deep/train/config.js';
-import { runTraining } from '../../src/deep/train/run.js';
 import { runCli } from '../helpers/runCli.js';
+import { trainTinyRun } from '../helpers/tinyRun.js';
 
-/** A tiny real run (MLab-MNIST, 3 + 1 images per label set, width 2, one epoch), as in compareRealRun.test.ts. */
+/** A tiny real run (test/helpers/tinyRun.ts). */
 const root = mkdtempSync(join(tmpdir(), 'mlnc-validate-cli-'));
 const runDir = join(root, 'run');
-const counts = { train: [3, 1], test: [1, 1] };
 const errorLines = (stderr: string) => stderr.trim().split('\n').filter((l) => l.startsWith('mlnc:'));
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const cacheDir = join(root, 'cache');
-  const splits = await loadDataset({ dataset: 'mlab-mnist', preset: 'small', seed: 0, counts, cacheDir });
-  await runTraining({
-    config: { ...DEFAULT_TRAIN_CONFIG, width: 2, epochs: 1, ncEvery: 1, batchSize: 25, evalBatchSize: 75 },
-    train: splits.train, test: splits.test, runDir, backend: 'cpu', dataOptions: { counts, cacheDir },
-  });
+  await trainTinyRun(root);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
