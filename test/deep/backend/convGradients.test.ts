@@ -7,18 +7,7 @@ import type { FilterGradRoute } from '../../../src/deep/backend/conv2dBackpropFi
 import type { InputGradRoute } from '../../../src/deep/backend/conv2dBackpropInput.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../helpers/close.js';
-
-interface ConvCase {
-  batch: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  stride: 1 | 2;
-  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-  seed: number;
-}
+import type { ConvCase } from '../../helpers/convCase.js';
 
 interface Grads {
   dx: Float32Array;

@@ -8,21 +8,8 @@ import type { NativeKernels } from '../../../src/deep/backend/nativeKernels.js';
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectAllClose } from '../../helpers/close.js';
+import type { ConvCase as Case } from '../../helpers/convCase.js';
 import { compilerPresent } from '../../helpers/compiler.js';
-
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-
-interface Case {
-  batch: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  stride: 1 | 2;
-  pad: Pad;
-  seed: number;
-}
 
 /** Forward (plain and fused with bias + relu) and both gradients of Σ conv(x, w) ⊙ m, on one backend. */
 function convAll(backend: string, c: Case): Record<string, Float32Array> {
