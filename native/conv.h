@@ -16,6 +16,13 @@ struct ConvGeometry {
   int batch, inH, inW, inC, outH, outW, outC, fH, fW, sH, sW, padTop, padLeft;
   long rows() const { return (long)batch * outH * outW; }
   int taps() const { return fH * fW * inC; }
+  // Row m of the patch matrix is output position (n, y, x) with m = (n·OH + y)·OW + x.
+  void outputPosition(long m, long* n, int* y, int* x) const {
+    *n = m / ((long)outH * outW);
+    int rem = (int)(m - *n * outH * outW);
+    *y = rem / outW;
+    *x = rem % outW;
+  }
   bool pointwise() const {  // 1×1, stride 1, no padding: cols is x itself
     return fH == 1 && fW == 1 && sH == 1 && sW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
   }
@@ -31,9 +38,9 @@ inline int chunkRows(const ConvGeometry& g) {
 inline void im2colRows(const ConvGeometry& g, const float* x, long m0, long m1, float* cols) {
   const int K = g.taps(), ci = g.inC;
   for (long m = m0; m < m1; m++) {
-    long n = m / ((long)g.outH * g.outW);
-    int rem = (int)(m - n * g.outH * g.outW);
-    int y = rem / g.outW, xo = rem % g.outW;
+    long n;
+    int y, xo;
+    g.outputPosition(m, &n, &y, &xo);
     float* dst = cols + (size_t)(m - m0) * K;
     for (int r = 0; r < g.fH; r++) {
       int iy = y * g.sH + r - g.padTop;
@@ -58,9 +65,9 @@ inline void im2colRows(const ConvGeometry& g, const float* x, long m0, long m1, 
 inline void col2imRows(const ConvGeometry& g, const float* cols, long m0, long m1, float* dx) {
   const int K = g.taps(), ci = g.inC;
   for (long m = m0; m < m1; m++) {
-    long n = m / ((long)g.outH * g.outW);
-    int rem = (int)(m - n * g.outH * g.outW);
-    int y = rem / g.outW, xo = rem % g.outW;
+    long n;
+    int y, xo;
+    g.outputPosition(m, &n, &y, &xo);
     const float* src = cols + (size_t)(m - m0) * K;
     for (int r = 0; r < g.fH; r++) {
       int iy = y * g.sH + r - g.padTop;
