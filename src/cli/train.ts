@@ -8,6 +8,7 @@ import { defaultWorkerCount } from '../deep/parallel/trainer.js';
 import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
 import { runTraining, type RunHooks } from '../deep/train/run.js';
 import { assertWritableDir } from '../io/outputPath.js';
+import { lockRunDir } from '../run/lock.js';
 import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
 import { asUsageError, UsageError } from './usageError.js';
 import { readFileSync, existsSync } from 'node:fs';
@@ -171,6 +172,8 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   const counts = !f.resume && f.counts ? parseCounts('--counts', f.counts) : undefined;
   // Before the backend, the data and the first epoch: a run directory that cannot be written fails now, in one line.
   assertWritableDir(runDir);
+  // Taken now, before the backend and the data: a second writer of this run is refused at once (runTraining re-enters it).
+  const lock = lockRunDir(runDir);
   try {
     const backend = await initBackend(backendPref);
     const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
@@ -200,6 +203,8 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     );
   } catch (err) {
     throw asUsageError(err);
+  } finally {
+    lock.release();
   }
 }
 

@@ -8,6 +8,7 @@ import { RunInputError } from './errors.js';
 import { readTrainingRun, type TrainingRun } from './runDir.js';
 import { compareSettingsOf, loadRunSnapshot, type SnapshotOptions } from './snapshot.js';
 import { writeFigure } from './writeFigure.js';
+import { withRunLock } from '../run/lock.js';
 
 export const COMPARE_JSON = 'compare.json';
 export const COMPARE_SVG = 'compare.svg';
@@ -28,6 +29,11 @@ export function assertWritableOutputs(runDir: string): void {
 
 export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}): Promise<CompareOutput> {
   const run = readTrainingRun(runDir);
+  // compare.json and compare.svg go into the run directory: no other writer may be at work there.
+  return withRunLock(run.dir, () => compareLocked(run, opts));
+}
+
+async function compareLocked(run: TrainingRun, opts: SnapshotOptions): Promise<CompareOutput> {
   // Before the (possibly tfjs) feature extraction: the outputs must be writable.
   assertWritableOutputs(run.dir);
   const snap = await loadRunSnapshot(run, opts);

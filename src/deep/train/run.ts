@@ -24,6 +24,7 @@ import { cosineLr } from './schedule.js';
 import { MomentumSgd } from './sgd.js';
 import { trainableParams, trainStep } from './step.js';
 import { checkImages, type TrainingImages } from './types.js';
+import { withRunLock } from '../../run/lock.js';
 
 /** A user-fixable training failure; exitCode 2 makes the CLI print it as one line. */
 export class TrainingError extends Error {
@@ -132,6 +133,11 @@ function copyWeights(from: tf.LayersModel, to: tf.LayersModel, dir: string): voi
  * resumed run continues exactly like an uninterrupted one.
  */
 export async function runTraining(opts: RunOptions): Promise<RunResult> {
+  // One writer per run directory for the whole run (a concurrent --resume would interleave two trajectories).
+  return withRunLock(opts.runDir, () => trainLocked(opts));
+}
+
+async function trainLocked(opts: RunOptions): Promise<RunResult> {
   const config = TrainConfigSchema.parse(opts.config);
   const { train, test, runDir } = opts;
   const hooks = opts.hooks ?? {};

@@ -8,6 +8,7 @@ import { nullNonFinite } from './finite.js';
 import { measure, ncLineFields } from './measure.js';
 import { CHECKPOINTS_DIR, CONFIG_FILE, METRICS_FILE, TrainingError } from './run.js';
 import type { TrainingImages } from './types.js';
+import { withRunLock } from '../../run/lock.js';
 
 /**
  * `mlnc validate` (counterpart of the public code's validate_nc.py): loads every checkpoint of a run, recomputes every
@@ -48,7 +49,12 @@ export interface ValidateSummary {
   maxDifferenceFromLog: number | null;
 }
 
+/** Recomputes every checkpoint's metrics with the run directory locked (validate.json is written into it). */
 export async function validateRun(opts: ValidateOptions): Promise<{ summary: ValidateSummary; path: string }> {
+  return withRunLock(opts.runDir, () => validateLocked(opts));
+}
+
+async function validateLocked(opts: ValidateOptions): Promise<{ summary: ValidateSummary; path: string }> {
   const { runDir, train, test } = opts;
   const config = readRunConfig(runDir);
   const ckpts = listCheckpoints(join(runDir, CHECKPOINTS_DIR));
