@@ -4,6 +4,7 @@ import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
 import { registerCompare } from './compare.js';
 import { registerFigures } from './figures.js';
+import { registerGrid } from './grid.js';
 
 /** Registers every subcommand on the root program. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerCompare(program);
   registerFigures(program);
+  registerGrid(program);
 }

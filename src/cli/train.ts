@@ -43,7 +43,7 @@ export function workerPlan(flag: string | undefined, backendName: string, savedS
 }
 
 /** "60,12" → [60, 12]: samples per label set for multiplicities 1, 2, ... */
-function parseCounts(flag: string, raw: string): number[] {
+export function parseCounts(flag: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`malformed ${flag} "${raw}": expected comma-separated counts per label set, e.g. 60,12`);
   const counts = parts.map(Number);

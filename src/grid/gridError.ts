@@ -1,0 +1,5 @@
+/** A bad plan, a grid directory that does not fit the plan, a Slurm command that failed: one line, exit code 2. */
+export class GridError extends Error {
+  override readonly name = 'GridError';
+  readonly exitCode = 2;
+}
