@@ -32,7 +32,8 @@ export function trainFlagSet(): TrainFlagSet {
     kinds,
     check(args) {
       let flags: Parameters<typeof trainConfigFromFlags>[0] | undefined;
-      train.action((f: typeof flags) => { flags = f; });
+      // A copy: commander hands out its own option store, which the reset below clears.
+      train.action((f: NonNullable<typeof flags>) => { flags = { ...f }; });
       try {
         program.parse(['train', ...args], { from: 'user' });
       } catch (err) {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GridError } from './gridError.js';
-import type { Assignment, FlagValue, Plan } from './plan.js';
+import type { Assignment, AxisValue, FlagValue, Plan } from './plan.js';
 
 /** What the grid needs to know about `mlnc train`'s flags (supplied by the CLI, which defines them). */
 export interface TrainFlagSet {
@@ -40,7 +40,28 @@ export interface Expansion {
   varying: string[];
 }
 
-function sameValue(a: FlagValue | undefined, b: FlagValue | undefined): boolean {
+function isBundle(v: AxisValue): v is Assignment {
+  return typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The flags one axis value sets. */
+function axisAssignment(key: string, v: AxisValue): Assignment {
+  return isBundle(v) ? v : { [key]: v };
+}
+
+/**
+ * The flags that name an axis's runs: the axis itself when it is a flag (also when its values are bundles that all
+ * set it, such as a dataset with its data folder), else the flags that differ between its bundles.
+ */
+function namingFlags(key: string, values: readonly AxisValue[]): string[] {
+  if (!values.some(isBundle)) return [key];
+  const bundles = values.map((v) => axisAssignment(key, v));
+  if (bundles.every((b) => key in b)) return [key];
+  const flags = [...new Set(bundles.flatMap((b) => Object.keys(b)))];
+  return flags.filter((f) => bundles.some((b) => !sameValue(b[f], bundles[0][f])));
+}
+
+function sameValue(a: AxisValue | undefined, b: AxisValue | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -71,8 +92,9 @@ export function trainArgs(values: Assignment, flags: TrainFlagSet): string[] {
   return args;
 }
 
-function namePart(key: string, value: FlagValue | undefined): string {
-  if (value === undefined) return `${key}=default`;
+function namePart(key: string, value: FlagValue | undefined): string | null {
+  // A run that leaves the flag at mlnc train's default (only possible through include) is named without it.
+  if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? key : `no-${key}`;
   const text = Array.isArray(value) ? value.join('+') : String(value);
   return `${key}=${text}`;
@@ -83,15 +105,15 @@ const MAX_NAME = 120;
 /** The readable, file-system-safe directory name of one run. */
 export function runName(values: Assignment, varying: readonly string[]): string {
   if (varying.length === 0) return 'run';
-  const full = varying.map((k) => namePart(k, values[k])).join('_').replace(/[^A-Za-z0-9._=+-]/g, '-');
+  const full = varying.map((k) => namePart(k, values[k])).filter((p) => p !== null).join('_').replace(/[^A-Za-z0-9._=+-]/g, '-');
   if (full.length <= MAX_NAME) return full;
   // Too long for comfort (and for some file systems): a readable head plus a hash of the whole keeps it unique.
   return `${full.slice(0, MAX_NAME - 13)}-${createHash('sha256').update(full).digest('hex').slice(0, 12)}`;
 }
 
-function product(axes: [string, FlagValue[]][]): Assignment[] {
+function product(axes: [string, AxisValue[]][]): Assignment[] {
   let out: Assignment[] = [{}];
-  for (const [key, values] of axes) out = out.flatMap((a) => values.map((v) => ({ ...a, [key]: v })));
+  for (const [key, values] of axes) out = out.flatMap((a) => values.map((v) => ({ ...a, ...axisAssignment(key, v) })));
   return out;
 }
 
@@ -100,16 +122,17 @@ export function expandPlan(plan: Plan, file: string, flags: TrainFlagSet): Expan
   checkFlagNames(plan.train, `${file}: train`, flags);
   const axes = Object.entries(plan.axes);
   for (const [key, values] of axes) {
-    checkFlagNames(Object.fromEntries(values.map((v) => [key, v])), `${file}: axes.${key}`, flags);
+    values.forEach((v, i) => checkFlagNames(axisAssignment(key, v), `${file}: axes.${key}${isBundle(v) ? `.${i}` : ''}`, flags));
     values.forEach((v, i) => {
       if (values.findIndex((w) => sameValue(v, w)) !== i) throw new GridError(`${file}: axes.${key} lists ${JSON.stringify(v)} twice`);
     });
   }
   plan.exclude.forEach((e, i) => checkFlagNames(e, `${file}: exclude.${i}`, flags));
   plan.include.forEach((e, i) => checkFlagNames(e, `${file}: include.${i}`, flags));
+  const axisFlags = new Set(axes.flatMap(([key, values]) => values.flatMap((v) => Object.keys(axisAssignment(key, v)))));
   for (const [i, e] of plan.exclude.entries()) {
     for (const key of Object.keys(e)) {
-      if (!(key in plan.axes)) throw new GridError(`${file}: exclude.${i}: "${key}" is not an axis, so excluding on it is meaningless`);
+      if (!axisFlags.has(key)) throw new GridError(`${file}: exclude.${i}: "${key}" is not set by any axis, so excluding on it is meaningless`);
     }
   }
 
@@ -125,13 +148,12 @@ export function expandPlan(plan: Plan, file: string, flags: TrainFlagSet): Expan
   if (assignments.length === 0) throw new GridError(`${file}: the plan has no runs (every combination is excluded)`);
 
   const keys = [...new Set(assignments.flatMap((a) => Object.keys(a)))];
-  const varying = keys.filter((k) => assignments.some((a) => !sameValue(a[k], assignments[0][k])));
-  // Name order: the axes first (as listed), then flags that vary only through include.
-  varying.sort((a, b) => rank(a) - rank(b));
-  function rank(k: string): number {
-    const i = axes.findIndex(([key]) => key === k);
-    return i === -1 ? axes.length + keys.indexOf(k) : i;
-  }
+  const varies = (k: string) => assignments.some((a) => !sameValue(a[k], assignments[0][k]));
+  // Names: the axes in plan order (those with more than one value), then flags that only include varies.
+  const varying = [...new Set([
+    ...axes.filter(([, values]) => values.length > 1).flatMap(([key, values]) => namingFlags(key, values)),
+    ...keys.filter((k) => !axisFlags.has(k)),
+  ])].filter(varies);
 
   const runs: GridRun[] = [];
   const byName = new Map<string, Assignment>();

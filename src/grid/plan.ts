@@ -17,6 +17,13 @@ export type FlagValue = z.infer<typeof FlagValueSchema>;
 const Assignment = z.record(z.string(), FlagValueSchema);
 export type Assignment = z.infer<typeof Assignment>;
 
+/**
+ * One value of an axis: a flag value, or a bundle of flags that go together (e.g. a dataset and its --data-dir:
+ * `{"dataset": "mlab-cifar10", "data-dir": "data/cifar-10-batches-bin"}`).
+ */
+export const AxisValueSchema = z.union([FlagValueSchema, Assignment]);
+export type AxisValue = z.infer<typeof AxisValueSchema>;
+
 /** `#SBATCH` resources; `mlnc grid run` flags override them. */
 export const SlurmPlanSchema = z.object({
   partition: z.string().min(1).optional(),
@@ -38,8 +45,8 @@ export const PlanSchema = z.object({
   description: z.string().optional(),
   /** Flags shared by every run. */
   train: Assignment.default({}),
-  /** Flag → values; the runs are the product of all axes, the first axis outermost. */
-  axes: z.record(z.string(), z.array(FlagValueSchema).min(1, 'an axis needs at least one value')).default({}),
+  /** Flag → values (or name → bundles of flags); the runs are the product of all axes, the first axis outermost. */
+  axes: z.record(z.string(), z.array(AxisValueSchema).min(1, 'an axis needs at least one value')).default({}),
   /** Runs removed from the product: every run that has all the listed values. */
   exclude: z.array(Assignment.refine((a) => Object.keys(a).length > 0, 'an empty exclude entry would remove every run')).default([]),
   /** Extra runs: `train` plus these values (flags not given take their `train` value). */
