@@ -170,8 +170,17 @@ async function trainLocked(opts: RunOptions): Promise<RunResult> {
   let elapsed = 0;
   let epochsChange: EpochsChange | undefined;
 
+  let resume = !!opts.resume;
   try {
-    if (opts.resume) {
+    if (resume && existsSync(configPath) && listCheckpoints(ckptRoot).length === 0 && !readLines(metricsPath).some((l) => (l.epoch as number) > 0)) {
+      // Stopped during set-up, before the first checkpoint (a preempted cluster job, a kill during the epoch-0
+      // measurement): nothing was trained, so starting afresh from the saved settings is exact.
+      hooks.log?.(`${runDir} was stopped before its first checkpoint: starting it afresh with its saved settings`);
+      rmSync(metricsPath, { force: true });
+      rmSync(configPath, { force: true });
+      resume = false;
+    }
+    if (resume) {
       if (!existsSync(configPath)) throw new TrainingError(`--resume: ${runDir} holds no run (no ${CONFIG_FILE})`);
       const ckpts = listCheckpoints(ckptRoot);
       if (ckpts.length === 0) throw new TrainingError(`--resume: ${ckptRoot} holds no complete checkpoint`);
@@ -232,7 +241,7 @@ async function trainLocked(opts: RunOptions): Promise<RunResult> {
     ? { shards, workers, workerBackend, batchNorm: BATCHNORM_SEMANTICS }
     : { shards: 1, workers: 1, batchNorm: 'whole-batch statistics (single process)' };
 
-  if (!opts.resume) {
+  if (!resume) {
     writeJsonAtomic(configPath, {
       train: config,
       K,
@@ -282,7 +291,7 @@ async function trainLocked(opts: RunOptions): Promise<RunResult> {
   };
 
   try {
-    if (startEpoch === 0 && !opts.resume) {
+    if (startEpoch === 0 && !resume) {
       const t0 = performance.now();
       const m = measure(model, train, test, config.evalBatchSize, config.loss);
       record({ epoch: 0, trainLoss: m.trainEvalLoss, seconds: (performance.now() - t0) / 1000, lr: cosineLr(0, config.epochs, config.lr), ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) });
