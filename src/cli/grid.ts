@@ -68,6 +68,9 @@ interface RunFlags {
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
+/** How long a grid command waits for another one's hold on the grid directory (a manifest write, a submission). */
+const GRID_LOCK_WAIT_SECONDS = 120;
+
 function workersOf(run: GridRun): number {
   return typeof run.values.workers === 'number' ? run.values.workers : Number(run.values.workers ?? 1) || 1;
 }
@@ -100,7 +103,15 @@ function slurmResources(f: RunFlags, manifest: Pick<Manifest, 'plan'>, runs: rea
 
 /** Slurm's view of the grid's submitted runs; none when nothing was submitted. */
 function slurmView(grid: GridDir): Map<string, SlurmTaskState> {
-  return readJobs(grid).length ? slurmStates(grid) : new Map();
+  if (readJobs(grid).length === 0) return new Map();
+  try {
+    return slurmStates(grid);
+  } catch (err) {
+    // A grid directory looked at away from the cluster: the run directories still say most of it.
+    if (!(err instanceof GridError)) throw err;
+    log(`${err.message}; the states below come from the run directories alone`);
+    return new Map();
+  }
 }
 
 export async function gridRunCommand(planPath: string, f: RunFlags): Promise<void> {
@@ -121,7 +132,8 @@ export async function gridRunCommand(planPath: string, f: RunFlags): Promise<voi
     process.stdout.write(sbatchScript({ grid, manifest, runs: todo, resources: slurmResources(f, manifest, todo), node, bin }));
     return;
   }
-  const manifest = await withRunLock(grid.root, () => grid.writeManifest({ name, planFile: planPath, plan, expansion, cwd: process.cwd() }));
+  // The grid directory's lock guards its own files (manifest, Slurm job list) for moments: wait for another holder.
+  const manifest = await withRunLock(grid.root, () => grid.writeManifest({ name, planFile: planPath, plan, expansion, cwd: process.cwd() }), { waitSeconds: GRID_LOCK_WAIT_SECONDS });
   log(`grid ${name}: ${manifest.runs.length} runs in ${grid.root}`);
   if (executor === 'local') {
     const jobs = f.jobs === undefined ? defaultJobs(manifest.runs) : parseNumberFlag('--jobs', f.jobs, { integer: true, positive: true });
@@ -152,7 +164,7 @@ export async function gridRunCommand(planPath: string, f: RunFlags): Promise<voi
     }
     const job = submitArray({ grid, manifest, runs: todo, resources: slurmResources(f, manifest, todo), node, bin });
     process.stdout.write(`submitted Slurm job ${job.jobId}: ${todo.length} array task(s) (${job.script}); follow it with mlnc grid status ${grid.root}\n`);
-  });
+  }, { waitSeconds: GRID_LOCK_WAIT_SECONDS });
 }
 
 function statusTable(statuses: readonly RunStatus[]): string {
@@ -186,7 +198,7 @@ export async function gridReportCommand(dir: string, f: { groupBy?: string; png:
   const grid = new GridDir(dir);
   const manifest = grid.readManifest();
   const built = buildReport(manifest, gridStatuses(grid, manifest), f.groupBy);
-  const written = await withRunLock(grid.reportDir, () => writeReport(grid, built, { png: f.png }));
+  const written = await withRunLock(grid.reportDir, () => writeReport(grid, built, { png: f.png }), { waitSeconds: GRID_LOCK_WAIT_SECONDS });
   if (f.json) process.stdout.write(`${JSON.stringify(built.report, null, 2)}\n`);
   const r = built.report;
   log(`${r.runsFinished} of ${r.runsTotal} runs finished${r.missing.length ? `; missing: ${r.missing.map((m) => `${m.name} (${m.state})`).join(', ')}` : ''}`);

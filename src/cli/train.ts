@@ -19,7 +19,7 @@ const DATASETS = ['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn'] as const
 interface TrainFlags {
   dataset: string; preset: string; dataDir?: string; cacheDir?: string; arch: string; width?: string; depth?: string;
   epochs?: string; batchSize?: string; lr?: string; loss: string; lambdaH?: string; weightDecay?: string; ncEvery?: string;
-  out?: string; seed?: string; backend: string; fixedEtf?: boolean; fixDim?: boolean; resume?: boolean; counts?: string;
+  out?: string; seed?: string; backend: string; fixedEtf?: boolean; fixDim?: boolean; resume?: boolean; resumeIfExists?: boolean; counts?: string;
   workers?: string;
 }
 
@@ -138,7 +138,41 @@ function defaultRunDir(c: TrainConfig): string {
   return join('runs', `${c.dataset}-${c.arch}-${c.loss}-${stamp}`);
 }
 
+/**
+ * The settings of a saved run that differ from the flags' (epochs aside, which a resume may change): a run directory
+ * holds one experiment, so `--resume-if-exists` with other settings is a mistake to report, not to ignore.
+ */
+function settingsDiffer(f: TrainFlags, runDir: string): string[] {
+  const asked = trainConfigFromFlags(f);
+  let saved: { train?: Record<string, unknown>; dataOptions?: DataOptions };
+  try {
+    saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as typeof saved;
+  } catch (err) {
+    throw new UsageError(`${join(runDir, 'config.json')} is unreadable (${(err as Error).message.split('\n')[0]})`);
+  }
+  const differ: string[] = (Object.keys(asked) as (keyof TrainConfig)[])
+    .filter((k) => k !== 'epochs' && k !== 'shards' && JSON.stringify(asked[k]) !== JSON.stringify(saved.train?.[k]));
+  if (f.counts !== undefined && JSON.stringify(parseCounts('--counts', f.counts)) !== JSON.stringify(saved.dataOptions?.counts?.train)) differ.push('counts');
+  return differ;
+}
+
 export async function trainCommand(f: TrainFlags): Promise<void> {
+  if (f.resumeIfExists) {
+    if (f.resume) throw new UsageError('--resume-if-exists already resumes an existing run: drop --resume');
+    if (!f.out) throw new UsageError('--resume-if-exists needs --out RUN_DIR');
+    const runDir = resolve(f.out);
+    assertWritableDir(runDir);
+    // Decided with the run locked, so that two processes never both start the same run (a grid's first attempt).
+    const lock = lockRunDir(runDir);
+    try {
+      if (!existsSync(join(runDir, 'config.json'))) return await trainCommand({ ...f, resumeIfExists: false });
+      const differ = settingsDiffer(f, runDir);
+      if (differ.length) throw new UsageError(`${runDir} holds a run with other settings (${differ.join(', ')}); use another --out`);
+      return await trainCommand({ ...f, resumeIfExists: false, resume: true });
+    } finally {
+      lock.release();
+    }
+  }
   let config: TrainConfig;
   let runDir: string;
   if (f.resume) {
@@ -234,5 +268,6 @@ export function registerTrain(program: Command): void {
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')
     .option('--fix-dim', 'feature dimension K: the last block outputs K channels')
     .option('--resume', 'continue the run in --out from its newest checkpoint; with --epochs N, train it to N epochs (the cosine schedule is then recomputed over N from the resumed epoch on)')
+    .option('--resume-if-exists', 'continue the run in --out when it exists (as --resume; its settings must match these flags, --epochs aside), else start it: what a cluster job or grid task runs')
     .action(async (f: TrainFlags) => trainCommand(f));
 }

@@ -1,7 +1,7 @@
 /**
  * The local executor: every run as its own `mlnc train` process on this machine, at most `jobs` at a time. A run
- * already done is skipped; one with a run directory resumes (`train --resume`); one whose lock a live process holds
- * (another `grid run`, a Slurm task) is left to it. Killing this process loses nothing: its runs stop with their last
+ * already done is skipped; one whose lock a live process holds (another `grid run`, a Slurm task) is left to it; the
+ * others start, or resume from their newest checkpoint (`train --resume-if-exists`). Killing this process loses nothing: its runs stop with their last
  * checkpoint (or keep running, if only this process was killed), and a rerun continues every one of them.
  */
 import { spawn } from 'node:child_process';
@@ -33,10 +33,12 @@ export interface LocalSummary {
   failed: { name: string; reason: string }[];
 }
 
-/** The `mlnc train` arguments of a run's next attempt: resume when its directory holds a run, else start it. */
-export function attemptArgs(grid: GridDir, run: GridRun, started: boolean): string[] {
-  const out = grid.runDir(run.name);
-  return started ? ['train', '--resume', '--out', out] : ['train', ...run.args, '--out', out];
+/**
+ * The `mlnc train` arguments of every attempt of a run: its flags with --resume-if-exists, so that the run is started
+ * or resumed as its directory says, decided under the run's lock (two grid processes never both start it).
+ */
+export function attemptArgs(grid: GridDir, run: GridRun): string[] {
+  return ['train', ...run.args, '--out', grid.runDir(run.name), '--resume-if-exists'];
 }
 
 export async function runLocal(grid: GridDir, runs: readonly GridRun[], o: LocalOptions): Promise<LocalSummary> {
@@ -65,7 +67,7 @@ export async function runLocal(grid: GridDir, runs: readonly GridRun[], o: Local
   let stopping = false;
   const attempt = (run: GridRun): Promise<void> => new Promise((resolve) => {
     const s = runStatus(grid, run);
-    const args = attemptArgs(grid, run, s.progress.started);
+    const args = attemptArgs(grid, run);
     const logFd = openSync(grid.logPath(run.name), 'a');
     writeSync(logFd, `== ${new Date().toISOString()} ${hostname()} local: mlnc ${args.join(' ')}\n`);
     const child = spawn(o.node, [o.bin, ...args], { cwd: o.cwd, stdio: ['ignore', logFd, logFd] });

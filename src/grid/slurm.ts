@@ -59,7 +59,7 @@ export function sbatchScript(s: ScriptInput): string {
   const lines = [
     '#!/bin/bash',
     `# mlnc grid "${s.manifest.name}": ${n} run(s), one array task each. Written by mlnc grid run --executor slurm;`,
-    '# a requeued or resubmitted task continues its run from the last checkpoint (mlnc train --resume).',
+    '# a requeued or resubmitted task continues its run from the last checkpoint (mlnc train --resume-if-exists).',
     sb(`--job-name=mlnc-${s.manifest.name}`),
     sb(`--array=0-${n - 1}${r.arrayLimit ? `%${r.arrayLimit}` : ''}`),
     sb('--requeue'),
@@ -85,7 +85,8 @@ export function sbatchScript(s: ScriptInput): string {
     'TASK="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; HOST="$(hostname -s)"',
     'mkdir -p "$GRID/logs" "$GRID/state"',
     'state() { printf \'{"executor":"slurm","task":"%s","host":"%s","at":"%s","exitCode":%s}\\n\' "$TASK" "$HOST" "$(date -u +%FT%TZ)" "$1" > "$STATE.$$.tmp" && mv -f "$STATE.$$.tmp" "$STATE"; }',
-    'if [ -e "$RUN/config.json" ]; then set -- --resume --out "$RUN"; else set -- "${ARGS[@]}" --out "$RUN"; fi',
+    '# Starts the run, or resumes it from its newest checkpoint when its directory holds it (decided under its lock).',
+    'set -- "${ARGS[@]}" --out "$RUN" --resume-if-exists',
     'echo "== $(date -u +%FT%TZ) $HOST slurm task $TASK (restart ${SLURM_RESTART_COUNT:-0}): mlnc train $*" >> "$LOG"',
     'state null',
     `${shellQuote(s.node)} ${shellQuote(s.bin)} train "$@" >> "$LOG" 2>&1`,

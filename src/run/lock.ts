@@ -69,23 +69,30 @@ export type LockState =
   | { state: 'held'; holder: LockHolder | undefined }
   | { state: 'stale'; holder: LockHolder | undefined; reason: string };
 
-function procStart(pid: number): string | undefined {
+/** Linux /proc/PID/stat fields after the command name (which may hold spaces and parentheses): state first. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces and parentheses) start after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** The PID's start time (field 22), which tells the holder from a later process that got its PID. */
+function procStart(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
 function pidRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as { code?: string }).code === 'EPERM';
   }
+  // A killed process stays a zombie until its parent reaps it, which never writes again.
+  const state = procStat(pid)?.[0];
+  return state !== 'Z' && state !== 'X';
 }
 
 function parseHolder(text: string): LockHolder | undefined {
@@ -319,9 +326,22 @@ function handle(dir: string, own: OwnLock): RunLock {
   };
 }
 
-/** Runs `fn` with DIR locked, releasing the lock afterwards whatever happens. */
-export async function withRunLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
-  const lock = lockRunDir(dir);
+/**
+ * Runs `fn` with DIR locked, releasing the lock afterwards whatever happens. `waitSeconds`: how long to wait for
+ * another holder to let go (for short critical sections such as a grid's manifest); default 0, refuse at once.
+ */
+export async function withRunLock<T>(dir: string, fn: () => Promise<T> | T, opts: { waitSeconds?: number } = {}): Promise<T> {
+  const deadline = Date.now() + 1000 * (opts.waitSeconds ?? 0);
+  let lock: RunLock;
+  for (;;) {
+    try {
+      lock = lockRunDir(dir);
+      break;
+    } catch (err) {
+      if (!(err instanceof RunLockedError) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   try {
     return await fn();
   } finally {

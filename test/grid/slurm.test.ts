@@ -65,7 +65,7 @@ describe('mlnc grid run --executor slurm (real Slurm)', () => {
     for (const line of ['#SBATCH --array=0-3%2', '#SBATCH --requeue', '#SBATCH --open-mode=append', '#SBATCH --time=00:30:00', '#SBATCH --mem=2G', '#SBATCH --partition=debug', '#SBATCH --cpus-per-task=1']) {
       expect(r.stdout).toContain(line);
     }
-    expect(r.stdout).toMatch(/set -- --resume --out "\$RUN"/);
+    expect(r.stdout).toMatch(/set -- "\$\{ARGS\[@\]\}" --out "\$RUN" --resume-if-exists/);
     expect(safeRead(join(root, 'dry', 'grid.json'))).toBeUndefined();
   });
 
@@ -101,11 +101,11 @@ describe('mlnc grid run --executor slurm (real Slurm)', () => {
 
     // The requeued task ran twice (restart 1) and its second attempt resumed from a checkpoint.
     const log0 = logOf(onSlurm, r0);
-    expect(log0).toMatch(new RegExp(`slurm task ${first.jobId}_0 \\(restart 1\\): mlnc train --resume`));
+    expect(log0).toMatch(new RegExp(`slurm task ${first.jobId}_0 \\(restart 1\\): mlnc train .* --resume-if-exists`));
     const resumedAt = Number(/resuming .* \(epoch (\d+) of 8\)/.exec(log0)?.[1]);
     expect(resumedAt).toBeGreaterThanOrEqual(1);
     expect(resumedAt).toBeLessThanOrEqual(epochAtRequeue);
-    expect(logOf(onSlurm, r1)).toMatch(new RegExp(`slurm task ${second.jobId}_0 \\(restart 0\\): mlnc train --resume`));
+    expect(logOf(onSlurm, r1)).toMatch(new RegExp(`slurm task ${second.jobId}_0 \\(restart 0\\): mlnc train .* --resume-if-exists\\n(.*\\n)*resuming .* \\(epoch [0-7] of 8\\)`));
     for (const run of TINY_RUNS) expect(metricsOf(onSlurm, run), run).toEqual(metricsOf(local, run));
 
     const [a, b] = await Promise.all([runMlnc(['grid', 'report', local, '--json', '--no-png']), runMlnc(['grid', 'report', onSlurm, '--json', '--no-png'])]);

@@ -35,3 +35,23 @@ describe('train --resume of a run stopped before its first checkpoint', () => {
     expect(refused.stderr).toMatch(/holds no complete checkpoint/);
   });
 });
+
+describe('train --resume-if-exists', () => {
+  it('starts a run the first time, resumes it later (to a new --epochs), and refuses other settings', async () => {
+    const out = join(root, 'either');
+    const flags = ['train', '--counts', '3,1', '--width', '2', '--batch-size', '25', '--nc-every', '1', '--workers', '1', '--seed', '3', '--cache-dir', join(root, 'cache'), '--out', out, '--resume-if-exists'];
+    const started = await runMlnc([...flags, '--epochs', '1']);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toMatch(/to epoch 1 in/);
+    const resumed = await runMlnc([...flags, '--epochs', '2']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming .* \(epoch 1 of 2\)/);
+    expect(metrics(out).map((l) => l.epoch)).toEqual([0, 1, 2]);
+    const other = await runMlnc([...flags, '--epochs', '2', '--lr', '0.05', '--loss', 'pal-n']);
+    expect(other.code).toBe(2);
+    expect(other.stderr.trim()).toBe(`mlnc: ${out} holds a run with other settings (lr, loss); use another --out`);
+    const both = await runMlnc([...flags, '--resume']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--resume-if-exists already resumes an existing run: drop --resume/);
+  });
+});
