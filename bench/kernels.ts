@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/deep/backend/initBackend.js';
 import { registerWasmTrainingKernels } from '../src/deep/backend/registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from '../src/deep/backend/registerWasmTrainingKernels.js';
-import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/backend/referenceNet.js';
+import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/models/referenceNet.js';
 import { Rng } from '../src/util/rng.js';
 
 const BATCH = 64;

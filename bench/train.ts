@@ -21,7 +21,7 @@ import { describeBackend, initBackend } from '../src/deep/backend/initBackend.js
 import { loadNativeKernels } from '../src/deep/backend/nativeKernels.js';
 import { registerWasmTrainingKernels } from '../src/deep/backend/registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from '../src/deep/backend/registerWasmTrainingKernels.js';
-import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/backend/referenceNet.js';
+import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/models/referenceNet.js';
 import { loadDataset } from '../src/deep/data/index.js';
 import { buildModel, initWeights } from '../src/deep/models/index.js';
 import { createParallelTrainer, topologySource } from '../src/deep/parallel/trainer.js';

@@ -13,7 +13,6 @@ import { PAL_LOSSES } from '../ufm/pal.js';
 import { formatTable, fmt } from './format.js';
 import { parseChoice, parseNumberFlag, parsePerSet } from './parse.js';
 import { UsageError } from './usageError.js';
-import { registerSweep } from './sweep.js';
 
 export interface UfmFlags {
   classes?: string;
@@ -201,12 +200,11 @@ export function addUfmOptions(cmd: Command): Command {
     .option('--out <file>', 'also write the JSON report to FILE (atomically)');
 }
 
+/** Registers `mlnc ufm` and returns it, for its subcommand `sweep` (sweep.ts). */
 export function registerUfm(program: Command): Command {
-  const ufm = addUfmOptions(
+  return addUfmOptions(
     program.command('ufm').description('minimise the multi-label UFM with the PAL loss and compare the optimum with the theory'),
   )
     .option('--threads <n>', 'threads of each objective evaluation (default: every core when N·d ≥ 2^20, else 1)')
     .action(async (flags: UfmFlags) => runUfmCommand(flags));
-  registerSweep(ufm);
-  return ufm;
 }

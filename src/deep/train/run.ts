@@ -69,8 +69,6 @@ export interface ParallelRunOptions {
   workers?: number;
   /** Backend inside the workers (default 'wasm', or 'cpu' when the run's own backend is cpu). */
   backend?: BackendPreference;
-  /** The compiled worker entry (default: next to src/deep/parallel/trainer.js). */
-  workerUrl?: URL;
   /** Test hook: make a worker fail (see src/deep/parallel). */
   faultInjection?: FaultInjection;
 }
@@ -268,7 +266,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       trainer = await createParallelTrainer({
         workers, shards, model: topologySource(model), weights: namedWeights(model), optimizerState: await sgd.stateArrays(),
         dataset: train, loss: config.loss, lambdaH: config.lambdaH, sgd: { momentum: config.momentum, weightDecay: config.weightDecay },
-        backend: workerBackend, maxBatch: config.batchSize, workerUrl: opts.parallel?.workerUrl, faultInjection: opts.parallel?.faultInjection,
+        backend: workerBackend, maxBatch: config.batchSize, faultInjection: opts.parallel?.faultInjection,
       }).catch((err: unknown) => {
         throw err instanceof WorkerCrashError ? crashed(err, startEpoch + 1) : err;
       });
