@@ -2,6 +2,25 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
+/**
+ * The layers of src/deep, lowest first (src/deep/README.md says why): a layer imports only from the layers below it.
+ * data, evaluate, checkpoint and palLoss.ts are leaves beside them that import no other part of src/deep.
+ */
+const DEEP_LAYERS = ['backend', 'models', 'train', 'parallel'].map((l) => `./src/deep/${l}`);
+const DEEP_LEAVES = ['data', 'evaluate', 'checkpoint', 'palLoss.ts'].map((l) => `./src/deep/${l}`);
+const deepLayerZones = [
+  ...DEEP_LAYERS.slice(0, -1).map((target, i) => ({
+    target,
+    from: DEEP_LAYERS.slice(i + 1),
+    message: `src/deep layers: ${target.slice(11)} may import only from the layers below it (backend → models → train → parallel).`,
+  })),
+  ...DEEP_LEAVES.map((target) => ({
+    target,
+    from: [...DEEP_LAYERS, ...DEEP_LEAVES.filter((l) => l !== target)],
+    message: `src/deep: ${target.slice(11)} is a leaf; it imports no other part of src/deep.`,
+  })),
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'figures/**', 'runs/**', 'coverage/**', 'build/**', '.scratch/**'] },
   js.configs.recommended,
@@ -24,6 +43,7 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: deepLayerZones }],
     },
   },
   {

@@ -6,9 +6,11 @@ import { BACKEND_PREFERENCES, describeBackend, initBackend } from '../deep/backe
 import { PRESETS } from '../deep/data/presets.js';
 import { DATASET_NAMES } from '../deep/data/types.js';
 import { ARCHS } from '../deep/models/archs.js';
+import { dataParallelSteps } from '../deep/parallel/steps.js';
 import { defaultWorkerCount } from '../deep/parallel/trainer.js';
 import { DEFAULT_TRAIN_CONFIG } from '../deep/train/config.js';
-import { runTraining, type RunHooks } from '../deep/train/run.js';
+import { runTraining } from '../deep/train/run.js';
+import type { RunHooks } from '../deep/train/runOptions.js';
 import { loadRunData } from '../deep/train/runData.js';
 import { assertWritableDir } from '../io/outputPath.js';
 import { openRunDir, TrainConfigSchema, type DataOptions, type TrainConfig } from '../run/index.js';
@@ -159,7 +161,7 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   const r = await runTraining({
     config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels,
     datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
-    parallel: { workers: plan.workers },
+    steps: dataParallelSteps({ workers: plan.workers }),
   });
   process.stdout.write(
     `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +

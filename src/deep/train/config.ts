@@ -1,5 +1,7 @@
-import type { TrainConfig } from '../../run/index.js';
+import type { DataOptions, RunConfig, TrainConfig } from '../../run/index.js';
+import type { BuiltModel } from '../models/index.js';
 import { FEATURE_PENALTY_CONVENTION } from '../palLoss.js';
+import type { TrainingImages } from './types.js';
 
 /** The default run: a CPU-sized MLab-MNIST collapse demo (see the train command's help for what it shows). */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -40,4 +42,43 @@ export function fingerprintOf(c: TrainConfig, K: number, inputShape: readonly nu
   // Only data-parallel runs carry a shard count, so single-process checkpoints written before it existed still match.
   if ((c.shards ?? 1) > 1) fp.shards = c.shards;
   return fp;
+}
+
+export interface RunRecordInput {
+  config: TrainConfig;
+  K: number;
+  inputShape: readonly number[];
+  built: BuiltModel;
+  train: TrainingImages;
+  test?: TrainingImages;
+  backend: string;
+  kernels?: string;
+  datasetRecipe?: Record<string, unknown>;
+  dataOptions?: DataOptions;
+  dataParallel: RunConfig['dataParallel'];
+  fingerprint: Record<string, unknown>;
+}
+
+/** config.json of a new run: the config, what the run found (model and data sizes) and the conventions it follows. */
+export function runConfigRecord(r: RunRecordInput): RunConfig {
+  return {
+    train: r.config,
+    K: r.K,
+    inputShape: [...r.inputShape],
+    backend: r.backend,
+    ...(r.kernels === undefined ? {} : { kernels: r.kernels }),
+    loss: r.config.loss,
+    lambdaHConvention: CONVENTIONS.featurePenalty,
+    conventions: CONVENTIONS,
+    featureDim: r.built.featureDim,
+    trainableParams: r.built.trainableParams,
+    totalParams: r.built.totalParams,
+    trainSamples: r.train.labels.length,
+    testSamples: r.test?.labels.length ?? 0,
+    dataset: r.datasetRecipe ?? { name: r.train.name ?? r.config.dataset },
+    dataOptions: r.dataOptions ?? {},
+    dataParallel: r.dataParallel,
+    fingerprint: r.fingerprint,
+    createdAt: new Date().toISOString(),
+  };
 }

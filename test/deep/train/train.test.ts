@@ -8,7 +8,8 @@ import { loadCheckpointModel } from '../../../src/deep/checkpoint/checkpoint.js'
 import { buildModel, CLASSIFIER_LAYER, etfKernel } from '../../../src/deep/models/index.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../../src/deep/train/config.js';
 import { classifierOf, extractAll } from '../../../src/deep/train/extract.js';
-import { runTraining, TrainingError } from '../../../src/deep/train/run.js';
+import { TrainingError } from '../../../src/deep/train/errors.js';
+import { runTraining } from '../../../src/deep/train/run.js';
 import { cosineLr } from '../../../src/deep/train/schedule.js';
 import { syntheticImages } from './synthetic.js';
 import { ncMetrics } from '../../../src/geometry/index.js';
