@@ -3,8 +3,9 @@
  * with the same step in PyTorch on the CPU. It stays alive between requests (sleeping on stdin), so its timings
  * interleave with mlnc's configurations in the same rounds.
  *
- * The python is the first of $MLNC_TORCH_PYTHON, python3 on PATH and /usr/bin/python3 (Debian's python3-torch) that
- * can import torch; with none, `startTorchPeer` returns why, and the benchmark says that it skipped the peer.
+ * The python is $MLNC_TORCH_PYTHON when set, otherwise the first of python3 on PATH and /usr/bin/python3 (Debian's
+ * python3-torch) that can import torch; with none, `startTorchPeer` returns why, and the benchmark says that it
+ * skipped the peer.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
@@ -24,14 +25,15 @@ export interface TorchPeer {
 const SCRIPT = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../../bench/torchPeer.py' : './torchPeer.py', import.meta.url));
 
 function torchPython(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = [env.MLNC_TORCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const candidates = env.MLNC_TORCH_PYTHON ? [env.MLNC_TORCH_PYTHON] : ['python3', '/usr/bin/python3'];
   return candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 }
 
 export async function startTorchPeer(threads: number, env: NodeJS.ProcessEnv = process.env): Promise<TorchPeer | { skipped: string }> {
   const python = torchPython(env);
   if (python === undefined) {
-    return { skipped: 'no python3 can import torch (apt-get install python3-torch, or set MLNC_TORCH_PYTHON)' };
+    const tried = env.MLNC_TORCH_PYTHON ? `MLNC_TORCH_PYTHON=${env.MLNC_TORCH_PYTHON} cannot import torch` : 'no python3 can import torch';
+    return { skipped: `${tried} (apt-get install python3-torch, or set MLNC_TORCH_PYTHON)` };
   }
   // The peer gets exactly `threads` compute threads, whatever OMP/MKL variables the caller's shell has.
   const child: ChildProcessWithoutNullStreams = spawn(python, [SCRIPT, String(threads)], {

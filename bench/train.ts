@@ -285,7 +285,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   // Other work on the machine slows PyTorch's OpenMP threads (which spin at barriers) far more than mlnc's, so a ratio
   // to PyTorch taken on a busy machine flatters mlnc: say so.
-  if (peer && Math.max(loadBefore[0], loadAfter[0]) > availableParallelism() + 0.5) {
+  if (peer && Math.max(loadBefore[0], loadAfter[0]) > availableParallelism() + 1) {
     console.log(`warning: load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)} on ${availableParallelism()} cores: the machine was busy, and ratioToPytorch is not meaningful`);
   }
   const imagesPerSecond = referenceNet.best;
