@@ -6,7 +6,7 @@ import { balancedDesign, balancedDesignSize, MAX_DESIGN_SAMPLES, ufmMemoryEstima
 import { createParallelUfmObjective } from '../parallel/parallelUfmObjective.js';
 import { NonFiniteObjectiveError } from '../ufm/errors.js';
 import {
-  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS, UfmConfigError,
+  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS,
   type UfmExperimentConfig, type UfmReport,
 } from '../ufm/experiment.js';
 import { PAL_LOSSES } from '../ufm/pal.js';
@@ -165,7 +165,6 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
     if (err instanceof NonFiniteObjectiveError) {
       throw new UsageError(`the objective became non-finite (${err.message}); lower --lr or the regularisation`);
     }
-    if (err instanceof UfmConfigError) throw new UsageError(err.message);
     throw err;
   } finally {
     await parallel?.dispose();

@@ -5,6 +5,7 @@
  */
 import { ncMetrics, type NcReport } from '../geometry/index.js';
 import { Rng } from '../util/rng.js';
+import { UserError } from '../util/userError.js';
 import { balancedDesign, type UfmDesign } from './design.js';
 import { minimizeGradientDescent } from './gd.js';
 import { randomUfmPoint } from './init.js';
@@ -14,8 +15,9 @@ import type { OptimizeResult, StopReason } from './optimizer.js';
 import type { PalLoss } from './pal.js';
 import { solveUfmTheory, type TheoryOptimum } from './theory.js';
 
-export type UfmOptimizerName = 'lbfgs' | 'gd';
-export const UFM_OPTIMIZERS: readonly UfmOptimizerName[] = ['lbfgs', 'gd'];
+/** L-BFGS certifies optima; gradient descent shows the dynamics. The one list of UFM optimizer names. */
+export const UFM_OPTIMIZERS = ['lbfgs', 'gd'] as const;
+export type UfmOptimizerName = (typeof UFM_OPTIMIZERS)[number];
 
 export interface UfmExperimentConfig {
   readonly K: number;
@@ -119,10 +121,8 @@ export interface UfmReport {
   readonly config: UfmExperimentConfig;
 }
 
-/** Thrown for a configuration the experiment cannot run; the CLI turns it into a one-line usage error. */
-export class UfmConfigError extends Error {
-  override readonly name = 'UfmConfigError';
-}
+/** Thrown for a configuration the experiment cannot run. */
+export class UfmConfigError extends UserError {}
 
 function relDiff(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);

@@ -5,9 +5,9 @@
  */
 import type { LabelSet } from '../geometry/types.js';
 
-export type PalLoss = 'pal' | 'pal-n';
-
-export const PAL_LOSSES: readonly PalLoss[] = ['pal', 'pal-n'];
+/** The PAL weightings, c_m = 1 (`pal`) and c_m = 1/m (`pal-n`); the one list of loss names. */
+export const PAL_LOSSES = ['pal', 'pal-n'] as const;
+export type PalLoss = (typeof PAL_LOSSES)[number];
 
 /**
  * The weight c_m of a sample of multiplicity m.

@@ -7,8 +7,8 @@ import { solveUfmTheory } from './theory.js';
 import type { UfmExperimentConfig, UfmReport } from './experiment.js';
 
 /** `lambda-h`: λ_H on a log grid (λ_W follows it when `tieLambdaW`); `ratio`: n_2/n_1 with n_1 fixed. */
-export type SweepParam = 'lambda-h' | 'ratio';
-export const SWEEP_PARAMS: readonly SweepParam[] = ['lambda-h', 'ratio'];
+export const SWEEP_PARAMS = ['lambda-h', 'ratio'] as const;
+export type SweepParam = (typeof SWEEP_PARAMS)[number];
 
 export interface SweepSpec {
   readonly param: SweepParam;

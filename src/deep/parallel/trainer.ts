@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '../backend/initBackend.js';
-import type { TfPalLoss } from '../palLoss.js';
+import type { PalLoss } from '../../ufm/pal.js';
 import type { SgdOptions } from '../train/sgd.js';
 import type { StepResult } from '../train/step.js';
 import type { TrainingImages } from '../train/types.js';
@@ -49,7 +49,7 @@ export interface ParallelTrainerOptions {
   /** Momentum buffers to start from (resume); zero otherwise. */
   optimizerState?: NamedArray[];
   dataset: TrainingImages;
-  loss: TfPalLoss;
+  loss: PalLoss;
   lambdaH: number;
   sgd: SgdOptions;
   /** Backend inside each worker (default 'wasm'). */

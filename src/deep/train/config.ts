@@ -1,33 +1,5 @@
-import { z } from 'zod';
-import { ARCHS } from '../models/index.js';
+import type { TrainConfig } from '../../run/index.js';
 import { FEATURE_PENALTY_CONVENTION } from '../palLoss.js';
-
-/** Everything that determines a training run (saved as RUN_DIR/config.json under `train`). */
-export const TrainConfigSchema = z.object({
-  dataset: z.enum(['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn']),
-  preset: z.enum(['paper', 'small']),
-  arch: z.enum(ARCHS),
-  width: z.number().int().positive(),
-  depth: z.number().int().positive(),
-  epochs: z.number().int().positive(),
-  batchSize: z.number().int().positive(),
-  lr: z.number().positive().finite(),
-  momentum: z.number().min(0).lt(1),
-  loss: z.enum(['pal', 'pal-n']),
-  lambdaH: z.number().min(0).finite(),
-  weightDecay: z.number().min(0).finite(),
-  ncEvery: z.number().int().positive(),
-  seed: z.number().int().min(0),
-  fixedEtf: z.boolean(),
-  fixDim: z.boolean(),
-  evalBatchSize: z.number().int().positive(),
-  /**
-   * Logical shards per batch for data-parallel training (src/deep/parallel): BatchNorm uses per-shard batch statistics,
-   * so the shard count is part of the run's semantics (the worker count is not). Absent or 1: single-process steps.
-   */
-  shards: z.number().int().positive().optional(),
-});
-export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
 /** The default run: a CPU-sized MLab-MNIST collapse demo (see the train command's help for what it shows). */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { stringifyFinite, writeFileAtomic, writeJsonAtomic } from '../../io/atomicWrite.js';
-import { readMetricsJsonl } from '../../io/metricsJsonl.js';
-import { Rng } from '../../util/rng.js';
 import {
-  CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, readCheckpointState, restoreOptimizerState, saveCheckpoint,
-} from '../checkpoint/checkpoint.js';
+  openRunDir, RunDirError, TrainConfigSchema, type EpochsChange, type MetricsLine, type RunConfig, type TrainConfig,
+} from '../../run/index.js';
+import { UserError } from '../../util/userError.js';
+import { Rng } from '../../util/rng.js';
+import { epochDirName, LAST_CHECKPOINT, readCheckpointState } from '../../run/index.js';
+import { loadCheckpointModel, restoreOptimizerState, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { BackendPreference } from '../backend/initBackend.js';
 import { topMExactMatch } from '../evaluate/setMetrics.js';
 import {
@@ -16,8 +15,8 @@ import {
 import { loadNamedWeights, namedWeights } from '../parallel/weights.js';
 import { buildModel, initWeights, type BuiltModel } from '../models/index.js';
 import { batchesOf, epochOrder, makeBatch } from './batches.js';
-import { CONVENTIONS, fingerprintOf, TrainConfigSchema, type TrainConfig } from './config.js';
-import { describeEpochsChange, recordEpochsChange, withoutEpochs, type EpochsChange } from './epochsChange.js';
+import { CONVENTIONS, fingerprintOf } from './config.js';
+import { describeEpochsChange, recordEpochsChange, withoutEpochs } from './epochsChange.js';
 import { nullNonFinite } from './finite.js';
 import { measure, ncLineFields, NonFiniteOutputError } from './measure.js';
 import { cosineLr } from './schedule.js';
@@ -25,11 +24,8 @@ import { MomentumSgd } from './sgd.js';
 import { trainableParams, trainStep } from './step.js';
 import { checkImages, type TrainingImages } from './types.js';
 
-/** A user-fixable training failure; exitCode 2 makes the CLI print it as one line. */
-export class TrainingError extends Error {
-  override readonly name = 'TrainingError';
-  readonly exitCode = 2;
-}
+/** A run that cannot go on: it diverged, a worker crashed, or the settings contradict the saved run. */
+export class TrainingError extends UserError {}
 
 export interface BatchProgress {
   epoch: number;
@@ -43,7 +39,7 @@ export interface BatchProgress {
 export interface RunHooks {
   onEpochStart?(epoch: number, batches: number): void;
   onBatch?(p: BatchProgress): void;
-  onEpochEnd?(line: Record<string, unknown>): void;
+  onEpochEnd?(line: MetricsLine): void;
   log?(message: string): void;
 }
 
@@ -85,22 +81,10 @@ export interface RunResult {
   configPath: string;
   checkpointsDir: string;
   lastEpoch: number;
-  lines: Record<string, unknown>[];
+  lines: MetricsLine[];
   trainableParams: number;
   totalParams: number;
   seconds: number;
-}
-
-export const METRICS_FILE = 'metrics.jsonl';
-export const CONFIG_FILE = 'config.json';
-export const CHECKPOINTS_DIR = 'checkpoints';
-
-function readLines(path: string): Record<string, unknown>[] {
-  return existsSync(path) ? readMetricsJsonl(path) : [];
-}
-
-function writeLines(path: string, lines: Record<string, unknown>[]): void {
-  writeFileAtomic(path, lines.map((l) => stringifyFinite(l, 0)).join('\n') + (lines.length ? '\n' : ''));
 }
 
 function weightsFinite(model: tf.LayersModel): boolean {
@@ -113,12 +97,12 @@ function copyWeights(from: tf.LayersModel, to: tf.LayersModel, dir: string): voi
   const dst = to.weights;
   const byName = new Map(src.map((w) => [w.originalName, w]));
   if (src.length !== dst.length) {
-    throw new CheckpointError(`checkpoint ${dir} does not match this run: it has ${src.length} weight tensors, the model ${dst.length}`);
+    throw new RunDirError(`checkpoint ${dir} does not match this run: it has ${src.length} weight tensors, the model ${dst.length}`);
   }
   for (const w of dst) {
     const s = byName.get(w.originalName);
     if (!s || s.shape.join('x') !== w.shape.join('x')) {
-      throw new CheckpointError(`checkpoint ${dir} does not match this run: weight ${w.originalName} is missing or has another shape`);
+      throw new RunDirError(`checkpoint ${dir} does not match this run: weight ${w.originalName} is missing or has another shape`);
     }
     w.write(s.read());
   }
@@ -145,9 +129,10 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const K = train.K;
   const inputShape = [train.height, train.width, train.channels] as const;
   const fingerprint = fingerprintOf(config, K, inputShape);
-  const configPath = join(runDir, CONFIG_FILE);
-  const metricsPath = join(runDir, METRICS_FILE);
-  const ckptRoot = join(runDir, CHECKPOINTS_DIR);
+  const dir = openRunDir(runDir);
+  const configPath = dir.file('config');
+  const metricsPath = dir.file('metrics');
+  const ckptRoot = dir.checkpointsDir;
 
   let built: BuiltModel;
   try {
@@ -160,20 +145,19 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const sgd = new MomentumSgd(trainableParams(model), { momentum: config.momentum, weightDecay: config.weightDecay });
   let rng: Rng;
   let startEpoch: number;
-  let lines: Record<string, unknown>[];
+  let lines: MetricsLine[];
   let elapsed = 0;
   let epochsChange: EpochsChange | undefined;
 
   try {
     if (opts.resume) {
-      if (!existsSync(configPath)) throw new TrainingError(`--resume: ${runDir} holds no run (no ${CONFIG_FILE})`);
-      const ckpts = listCheckpoints(ckptRoot);
-      if (ckpts.length === 0) throw new TrainingError(`--resume: ${ckptRoot} holds no complete checkpoint`);
-      const latest = ckpts[ckpts.length - 1];
+      dir.requireRun();
+      const latest = dir.newestCheckpoint();
+      if (!latest) throw new RunDirError(`${ckptRoot} holds no complete checkpoint; there is nothing to resume`);
       const state = readCheckpointState(latest.dir);
       // Everything but the epoch total must match; a new total only changes the schedule of the epochs still to train.
       if (JSON.stringify(withoutEpochs(state.fingerprint)) !== JSON.stringify(withoutEpochs(fingerprint))) {
-        throw new CheckpointError(`checkpoint ${latest.dir} does not match this run's settings (saved ${JSON.stringify(state.fingerprint)})`);
+        throw new RunDirError(`checkpoint ${latest.dir} does not match this run's settings (saved ${JSON.stringify(state.fingerprint)})`);
       }
       if (config.epochs < state.epoch) {
         throw new TrainingError(`--epochs ${config.epochs} is below the ${state.epoch} epochs ${runDir} has already trained; give at least ${state.epoch}`);
@@ -193,20 +177,16 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       startEpoch = state.epoch;
       elapsed = state.elapsedSeconds ?? 0;
       // Lines past the checkpoint belong to the lost epoch and will be written again.
-      lines = readLines(metricsPath).filter((l) => typeof l.epoch === 'number' && l.epoch <= startEpoch);
-      writeLines(metricsPath, lines);
+      lines = dir.readMetrics().filter((l) => l.epoch <= startEpoch);
+      dir.writeMetrics(lines);
       if (epochsChange) {
-        try {
-          recordEpochsChange(configPath, config, fingerprint, epochsChange);
-        } catch (err) {
-          throw err instanceof SyntaxError ? new TrainingError(`${configPath} is not valid JSON; the run directory is damaged`) : err;
-        }
+        recordEpochsChange(dir, config, fingerprint, epochsChange);
         hooks.log?.(describeEpochsChange(epochsChange, config.lr));
       }
       hooks.log?.(`resuming ${runDir} from ${latest.dir} (epoch ${startEpoch} of ${config.epochs})`);
     } else {
-      if (existsSync(configPath) || existsSync(metricsPath)) {
-        throw new TrainingError(`${runDir} already holds a run; pass --resume to continue it, or choose another --out`);
+      if (dir.holdsRun() || dir.has('metrics')) {
+        throw new RunDirError(`${runDir} already holds a run; pass --resume to continue it, or choose another --out`);
       }
       rng = new Rng(config.seed);
       initWeights(model, rng);
@@ -227,10 +207,10 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     : { shards: 1, workers: 1, batchNorm: 'whole-batch statistics (single process)' };
 
   if (!opts.resume) {
-    writeJsonAtomic(configPath, {
+    const runConfig: RunConfig = {
       train: config,
       K,
-      inputShape,
+      inputShape: [...inputShape],
       backend: opts.backend,
       ...(opts.kernels === undefined ? {} : { kernels: opts.kernels }),
       loss: config.loss,
@@ -241,23 +221,24 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       totalParams: built.totalParams,
       trainSamples: train.labels.length,
       testSamples: test?.labels.length ?? 0,
-      dataset: opts.datasetRecipe ?? { name: train.name ?? config.dataset },
+      dataset: (opts.datasetRecipe as Record<string, unknown> | undefined) ?? { name: train.name ?? config.dataset },
       dataOptions: opts.dataOptions ?? {},
       dataParallel,
       fingerprint,
       createdAt: new Date().toISOString(),
-    });
+    };
+    dir.writeConfig(runConfig);
   }
 
   const save = async (epoch: number, name: string) => {
-    await saveCheckpoint(join(ckptRoot, name), model, sgd, { epoch, rng: rng.state(), fingerprint, elapsedSeconds: elapsed });
+    await saveCheckpoint(dir.checkpointDir(name), model, sgd, { epoch, rng: rng.state(), fingerprint, elapsedSeconds: elapsed });
   };
-  const record = (line: Record<string, unknown>) => {
+  const record = (line: MetricsLine) => {
     const { value, nonFinite } = nullNonFinite(line);
-    const clean = value as Record<string, unknown>;
+    const clean = value as MetricsLine;
     if (nonFinite.length) clean.nonFinite = nonFinite;
     lines.push(clean);
-    writeLines(metricsPath, lines);
+    dir.writeMetrics(lines);
     hooks.onEpochEnd?.(clean);
   };
 
@@ -269,7 +250,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     sgd.loadStateArrays(await trainer.getOptimizerState());
   };
   const crashed = (err: WorkerCrashError, epoch: number) => {
-    const kept = listCheckpoints(ckptRoot).pop();
+    const kept = dir.newestCheckpoint();
     return new TrainingError(
       `${err.message} (epoch ${epoch}); the run stopped without saving this epoch${kept ? `, the last checkpoint is ${kept.dir}` : ''}; continue it with --resume`,
     );
@@ -321,7 +302,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
           }
         }
         if (!Number.isFinite(r.loss) || !Number.isFinite(r.penalty)) {
-          const kept = listCheckpoints(ckptRoot).pop();
+          const kept = dir.newestCheckpoint();
           throw new TrainingError(
             `the loss became ${r.loss} at epoch ${epoch}, batch ${b + 1} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
             `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start a new run (another --out)`,
@@ -338,14 +319,14 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       await pull();
       // The last update of the epoch is not followed by a forward pass: check the weights themselves before saving them.
       if (!weightsFinite(model)) {
-        const kept = listCheckpoints(ckptRoot).pop();
+        const kept = dir.newestCheckpoint();
         throw new TrainingError(
           `the weights became non-finite during epoch ${epoch} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
           `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start a new run (another --out)`,
         );
       }
       const trainSeconds = (performance.now() - t0) / 1000;
-      const line: Record<string, unknown> = {
+      const line: MetricsLine = {
         epoch, trainLoss: lossSum / seen, trainPenalty: penSum / nBatches, trainAccuracy: accSum / seen, lr,
         imagesPerSecond: seen / trainSeconds,
       };
@@ -356,7 +337,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
           m = measure(model, train, test, config.evalBatchSize, config.loss);
         } catch (err) {
           if (!(err instanceof NonFiniteOutputError)) throw err;
-          const kept = listCheckpoints(ckptRoot).pop();
+          const kept = dir.newestCheckpoint();
           throw new TrainingError(
             `${err.message} after epoch ${epoch} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
             `${kept ? `, the last good checkpoint is ${kept.dir}` : ''}; lower the learning rate (--lr) and start a new run (another --out)`,
@@ -371,13 +352,13 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       record(line);
       if (isNc) {
         await save(epoch, epochDirName(epoch));
-        rmSync(join(ckptRoot, 'last'), { recursive: true, force: true });
+        dir.removeLastCheckpoint();
       } else {
-        await save(epoch, 'last');
+        await save(epoch, LAST_CHECKPOINT);
       }
       ranThisCall++;
     }
-    const lastEpoch = (lines[lines.length - 1]?.epoch as number) ?? startEpoch;
+    const lastEpoch = lines[lines.length - 1]?.epoch ?? startEpoch;
     return {
       runDir, metricsPath, configPath, checkpointsDir: ckptRoot, lastEpoch, lines,
       trainableParams: built.trainableParams, totalParams: built.totalParams, seconds: elapsed,

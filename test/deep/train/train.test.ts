@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Matrix as MlMatrix, pseudoInverse } from 'ml-matrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, loadCheckpointModel } from '../../../src/deep/checkpoint/checkpoint.js';
+import { loadCheckpointModel } from '../../../src/deep/checkpoint/checkpoint.js';
 import { buildModel, CLASSIFIER_LAYER, etfKernel } from '../../../src/deep/models/index.js';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../../src/deep/train/config.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../../src/deep/train/config.js';
 import { classifierOf, extractAll } from '../../../src/deep/train/extract.js';
 import { runTraining, TrainingError } from '../../../src/deep/train/run.js';
 import { cosineLr } from '../../../src/deep/train/schedule.js';
 import { syntheticImages } from './synthetic.js';
 import { ncMetrics } from '../../../src/geometry/index.js';
 import { matrix } from '../../../src/geometry/types.js';
+import { RunDirError, type TrainConfig } from '../../../src/run/index.js';
 
 const train = syntheticImages({ K: 3, perClass: 6, perPair: 3, seed: 1 });
 const test = syntheticImages({ K: 3, perClass: 2, perPair: 1, seed: 2 });
@@ -200,7 +201,7 @@ describe('training loop (tiny synthetic data, cpu backend)', () => {
     const ckpt = join(d, 'checkpoints', 'epoch-0002');
     truncateSync(join(ckpt, 'optimizer.bin'), 8);
     const err = await runTraining({ config, train, test, runDir: d, backend: 'cpu', resume: true }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CheckpointError);
+    expect(err).toBeInstanceOf(RunDirError);
     const msg = (err as Error).message;
     expect(msg).toBe(`checkpoint ${ckpt} is corrupt: optimizer.bin has 8 bytes, expected ${msg.match(/expected (\d+)$/)?.[1]}`);
     expect(msg.split(`checkpoint ${ckpt}`)).toHaveLength(2);
