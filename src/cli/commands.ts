@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSweep } from './sweep.js';
 import { registerUfm } from './ufm.js';
 import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
@@ -8,7 +9,7 @@ import { registerGrid } from './grid.js';
 
 /** Registers every subcommand on the root program. */
 export function registerCommands(program: Command): void {
-  registerUfm(program);
+  registerSweep(registerUfm(program));
   registerTrain(program);
   registerValidate(program);
   registerCompare(program);

@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import type { ComparisonReport } from '../compare/index.js';
 import { compareRunDir } from '../figures/index.js';
 import { formatTable } from './format.js';
-import { asUsageError } from './usageError.js';
 import { formatCell, formatDifference } from '../plot/comparisonTable.js';
 
 interface CompareFlags {
@@ -26,13 +25,9 @@ export function formatComparison(r: ComparisonReport): string {
 }
 
 export async function compareCommand(runDir: string, f: CompareFlags): Promise<void> {
-  try {
-    const c = await compareRunDir(runDir, { backend: f.backend, log: (m) => process.stderr.write(`${m}\n`) });
-    if (f.json) process.stdout.write(`${JSON.stringify(c.report, null, 2)}\n`);
-    else process.stdout.write(`${formatComparison(c.report)}\n\nwrote ${c.json}\nwrote ${c.svg}\n`);
-  } catch (err) {
-    throw asUsageError(err);
-  }
+  const c = await compareRunDir(runDir, { backend: f.backend, log: (m) => process.stderr.write(`${m}\n`) });
+  if (f.json) process.stdout.write(`${JSON.stringify(c.report, null, 2)}\n`);
+  else process.stdout.write(`${formatComparison(c.report)}\n\nwrote ${c.json}\nwrote ${c.svg}\n`);
 }
 
 export function registerCompare(program: Command): void {

@@ -11,14 +11,16 @@ import { readJobs, sbatchScript, slurmStates, submitArray, ACTIVE_STATES, type S
 import { runStatus, type RunStatus } from '../grid/status.js';
 import { mlncBin } from '../io/packageInfo.js';
 import { withRunLock } from '../run/lock.js';
+import { UserError } from '../util/userError.js';
 import { formatTable, fmt } from './format.js';
 import { parseChoice, parseNumberFlag } from './parse.js';
 import { parseCounts, registerTrain, trainConfigFromFlags, workerPlan } from './train.js';
 
 /** Some runs of a grid failed: the grid command exits with 1 after saying which (the runs' own errors are in their logs). */
-export class GridRunsFailedError extends Error {
-  override readonly name = 'GridRunsFailedError';
-  readonly exitCode = 1;
+export class GridRunsFailedError extends UserError {
+  constructor(message: string) {
+    super(message, { exitCode: 1 });
+  }
 }
 
 /** `mlnc train`'s flags, read from the train command itself (defined once, in train.ts). */
@@ -170,8 +172,7 @@ export async function gridRunCommand(planPath: string, f: RunFlags): Promise<voi
 function statusTable(statuses: readonly RunStatus[]): string {
   const rows = [['run', 'state', 'epoch', 'NC1', 'NC2_W', 'NC2_H', 'NC3', 'detail']];
   for (const s of statuses) {
-    const nc = s.lastNc ?? {};
-    const v = (k: string) => fmt(typeof nc[k] === 'number' ? (nc[k] as number) : null, 3);
+    const v = (k: 'nc1' | 'nc2W' | 'nc2H' | 'nc3') => fmt(s.lastNc?.[k] ?? null, 3);
     rows.push([s.name, s.state, s.epoch === null ? '–' : `${s.epoch}/${s.epochs ?? '?'}`, v('nc1'), v('nc2W'), v('nc2H'), v('nc3'), s.detail]);
   }
   return formatTable(rows);

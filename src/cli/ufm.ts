@@ -6,14 +6,13 @@ import { balancedDesign, balancedDesignSize, MAX_DESIGN_SAMPLES, ufmMemoryEstima
 import { createParallelUfmObjective } from '../parallel/parallelUfmObjective.js';
 import { NonFiniteObjectiveError } from '../ufm/errors.js';
 import {
-  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS, UfmConfigError,
+  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS,
   type UfmExperimentConfig, type UfmReport,
 } from '../ufm/experiment.js';
 import { PAL_LOSSES } from '../ufm/pal.js';
 import { formatTable, fmt } from './format.js';
 import { parseChoice, parseNumberFlag, parsePerSet } from './parse.js';
 import { UsageError } from './usageError.js';
-import { registerSweep } from './sweep.js';
 
 export interface UfmFlags {
   classes?: string;
@@ -165,7 +164,6 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
     if (err instanceof NonFiniteObjectiveError) {
       throw new UsageError(`the objective became non-finite (${err.message}); lower --lr or the regularisation`);
     }
-    if (err instanceof UfmConfigError) throw new UsageError(err.message);
     throw err;
   } finally {
     await parallel?.dispose();
@@ -202,12 +200,11 @@ export function addUfmOptions(cmd: Command): Command {
     .option('--out <file>', 'also write the JSON report to FILE (atomically)');
 }
 
+/** Registers `mlnc ufm` and returns it, for its subcommand `sweep` (sweep.ts). */
 export function registerUfm(program: Command): Command {
-  const ufm = addUfmOptions(
+  return addUfmOptions(
     program.command('ufm').description('minimise the multi-label UFM with the PAL loss and compare the optimum with the theory'),
   )
     .option('--threads <n>', 'threads of each objective evaluation (default: every core when N·d ≥ 2^20, else 1)')
     .action(async (flags: UfmFlags) => runUfmCommand(flags));
-  registerSweep(ufm);
-  return ufm;
 }

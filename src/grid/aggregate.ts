@@ -4,6 +4,7 @@
  * and every NC metric's history becomes a mean curve with the seeds' range as its band.
  */
 import type { NcRecord } from '../plot/index.js';
+import type { MetricsLine } from '../run/index.js';
 import type { Assignment, FlagValue } from './plan.js';
 
 export const SEED_FLAG = 'seed';
@@ -13,9 +14,9 @@ export interface FinishedRun {
   name: string;
   values: Assignment;
   /** The final metrics line (the last epoch; it always carries NC and test metrics). */
-  final: Record<string, unknown>;
+  final: MetricsLine;
   /** Every NC line, in epoch order. */
-  history: readonly Record<string, unknown>[];
+  history: readonly MetricsLine[];
   trainableParams: number | null;
 }
 
@@ -33,7 +34,7 @@ export interface MetricDef {
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const test = (run: FinishedRun) => (run.final.test ?? {}) as { topMExactMatchOracleM?: unknown; largestGap?: { exactMatch?: unknown; microF1?: unknown }; prototypes?: { classMeans?: unknown } };
+const test = (run: FinishedRun) => run.final.test ?? {};
 
 /** The final metrics of the report, in table order; ρ̂_m columns are added for every multiplicity present. */
 export function metricDefs(runs: readonly FinishedRun[]): MetricDef[] {
@@ -44,7 +45,7 @@ export function metricDefs(runs: readonly FinishedRun[]): MetricDef[] {
     { key: 'nc2H', label: 'NC2_H', get: (r) => num(r.final.nc2H) },
     { key: 'nc3', label: 'NC3', get: (r) => num(r.final.nc3) },
     { key: 'tagAngle', label: 'tag angle', get: (r) => num(r.final.tagAngle) },
-    ...ms.map((m) => ({ key: `rho${m}`, label: `ρ̂_${m}`, get: (r: FinishedRun) => num((r.final.rho as Record<string, unknown> | undefined)?.[m]) })),
+    ...ms.map((m) => ({ key: `rho${m}`, label: `ρ̂_${m}`, get: (r: FinishedRun) => num(r.final.rho?.[m]) })),
     { key: 'trainLoss', label: 'train loss', get: (r) => num(r.final.trainLoss) },
     { key: 'testExactTopM', label: 'test exact (top-m)', get: (r) => num(test(r).topMExactMatchOracleM) },
     { key: 'testExactGap', label: 'test exact (gap)', get: (r) => num(test(r).largestGap?.exactMatch) },
@@ -113,7 +114,7 @@ export function seedBand(members: readonly FinishedRun[]): { records: NcRecord[]
   const lower: NcRecord[] = [];
   const upper: NcRecord[] = [];
   for (const e of epochs) {
-    const lines = members.map((m) => m.history.find((l) => l.epoch === e) as Record<string, unknown>);
+    const lines = members.map((m) => m.history.find((l) => l.epoch === e) as MetricsLine);
     const mean: NcRecord = { step: e };
     const lo: NcRecord = { step: e };
     const hi: NcRecord = { step: e };

@@ -1,7 +1,5 @@
-/** How far one run directory has got, read without tfjs: its config (epochs, parameters) and its metrics log. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readMetricsJsonl, type MetricsLine } from '../io/metricsJsonl.js';
+/** How far one run directory has got, read through src/run without tfjs: its config (epochs, parameters) and its log. */
+import { openRunDir, type MetricsLine } from '../run/index.js';
 
 export interface RunProgress {
   /** config.json exists: the run has been set up. */
@@ -20,25 +18,21 @@ export interface RunProgress {
 }
 
 export function readRunProgress(runDir: string): RunProgress {
-  const configPath = join(runDir, 'config.json');
-  const metricsPath = join(runDir, 'metrics.jsonl');
+  const dir = openRunDir(runDir);
   const empty: RunProgress = { started: false, epochs: null, lastEpoch: null, lastNc: null, lines: [], trainableParams: null, finished: false };
-  if (!existsSync(configPath)) return empty;
-  let config: { train?: { epochs?: unknown }; trainableParams?: unknown };
+  if (!dir.holdsRun()) return empty;
+  let epochs: number;
+  let trainableParams: number | null;
+  let lines: MetricsLine[];
   try {
-    config = JSON.parse(readFileSync(configPath, 'utf8')) as typeof config;
+    const config = dir.readConfig();
+    epochs = config.train.epochs;
+    trainableParams = config.trainableParams ?? null;
+    lines = dir.readMetrics();
   } catch (err) {
-    return { ...empty, started: true, problem: `${configPath} is unreadable (${(err as Error).message.split('\n')[0]})` };
+    return { ...empty, started: true, problem: (err as Error).message.split('\n')[0] };
   }
-  const epochs = typeof config.train?.epochs === 'number' ? config.train.epochs : null;
-  const trainableParams = typeof config.trainableParams === 'number' ? config.trainableParams : null;
-  let lines: MetricsLine[] = [];
-  try {
-    if (existsSync(metricsPath)) lines = readMetricsJsonl(metricsPath);
-  } catch (err) {
-    return { ...empty, started: true, epochs, trainableParams, problem: (err as Error).message.split('\n')[0] };
-  }
-  const last = lines.length ? (lines[lines.length - 1].epoch as number) : null;
+  const last = lines.length ? lines[lines.length - 1].epoch : null;
   const lastNc = [...lines].reverse().find((l) => 'nc1' in l) ?? null;
-  return { started: true, epochs, lastEpoch: last, lastNc, lines, trainableParams, finished: epochs !== null && last === epochs };
+  return { started: true, epochs, lastEpoch: last, lastNc, lines, trainableParams, finished: last === epochs };
 }

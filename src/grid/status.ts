@@ -8,6 +8,7 @@
  *   stale    a lock left by a process that died (a rerun of `grid run` takes it over and resumes).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { MetricsLine } from '../run/index.js';
 import { lockState } from '../run/lock.js';
 import type { GridRun } from './expand.js';
 import type { GridDir } from './gridDir.js';
@@ -34,7 +35,7 @@ export interface RunStatus {
   epoch: number | null;
   epochs: number | null;
   /** The last NC line: epoch, nc1, nc2W, nc2H, nc3, tagAngle. */
-  lastNc: Record<string, unknown> | null;
+  lastNc: MetricsLine | null;
   detail: string;
   slurm?: SlurmTaskState;
   progress: RunProgress;

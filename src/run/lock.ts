@@ -29,6 +29,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ensureDirLevels } from '../io/outputPath.js';
+import { UserError } from '../util/userError.js';
 
 export const LOCK_FILE = 'mlnc.lock';
 /** How often a holder rewrites its lock file. */
@@ -48,12 +49,10 @@ export interface LockHolder {
   nonce: string;
 }
 
-/** Another live process writes this directory. exitCode 75 makes the CLI print the one line and exit with it. */
-export class RunLockedError extends Error {
-  override readonly name = 'RunLockedError';
-  readonly exitCode = LOCKED_EXIT_CODE;
+/** Another live process writes this directory: one line naming it, and exit code 75 (try again later). */
+export class RunLockedError extends UserError {
   constructor(message: string, readonly holder: LockHolder | undefined) {
-    super(message);
+    super(message, { exitCode: LOCKED_EXIT_CODE });
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMetricsJsonl } from '../../src/io/metricsJsonl.js';
+import { openRunDir } from '../../src/run/index.js';
 
 export const TINY_PLAN = join(import.meta.dirname, '../../experiments/grid-tiny.json');
 export const TINY_RUNS = ['loss=pal_seed=0', 'loss=pal_seed=1', 'loss=pal-n_seed=0', 'loss=pal-n_seed=1'];
@@ -10,7 +10,7 @@ const TIMING = new Set(['seconds', 'elapsedSeconds', 'imagesPerSecond']);
 
 /** A run's metrics log without its timings. */
 export function metricsOf(gridDir: string, run: string): Record<string, unknown>[] {
-  return readMetricsJsonl(join(gridDir, 'runs', run, 'metrics.jsonl')).map((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !TIMING.has(k))));
+  return openRunDir(join(gridDir, 'runs', run)).readMetrics().map((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !TIMING.has(k))));
 }
 
 export function lastEpochOf(gridDir: string, run: string): number {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMetricsJsonl } from '../../src/io/metricsJsonl.js';
+import { openRunDir } from '../../src/run/index.js';
 import { runMlnc, startMlnc, waitFor, type ProcessResult } from '../helpers/mlncProcess.js';
 import { lastEpochOf, logOf, metricsOf, TINY_PLAN, TINY_RUNS } from './helpers.js';
 
@@ -33,7 +33,7 @@ describe('mlnc grid run --executor local', () => {
     const status = await statusOf(reference);
     for (const [i, s] of status.entries()) {
       expect(s).toMatchObject({ name: TINY_RUNS[i], state: 'done', epoch: 4, epochs: 4 });
-      const last = readMetricsJsonl(join(reference, 'runs', s.name, 'metrics.jsonl')).pop() as Record<string, number>;
+      const last = openRunDir(join(reference, 'runs', s.name)).readMetrics().pop() as unknown as Record<string, number>;
       expect(s.lastNc.nc1).toBe(last.nc1);
       expect(s.lastNc.epoch).toBe(4);
     }
@@ -47,7 +47,7 @@ describe('mlnc grid run --executor local', () => {
     expect(report.groups.map((g: { key: unknown }) => g.key)).toEqual([{ loss: 'pal' }, { loss: 'pal-n' }]);
     // Oracle: the final lines of the two seeds, read here from the run directories.
     for (const [gi, loss] of ['pal', 'pal-n'].entries()) {
-      const finals = [0, 1].map((seed) => readMetricsJsonl(join(reference, 'runs', `loss=${loss}_seed=${seed}`, 'metrics.jsonl')).pop() as Record<string, number>);
+      const finals = [0, 1].map((seed) => openRunDir(join(reference, 'runs', `loss=${loss}_seed=${seed}`)).readMetrics().pop() as unknown as Record<string, number>);
       const [a, b] = finals.map((f) => f.nc1);
       const g = report.groups[gi];
       expect(g.seeds).toEqual([0, 1]);

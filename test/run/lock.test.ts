@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   LOCK_FILE, LOCKED_EXIT_CODE, lockRunDir, lockState, readLockHolder, RunLockedError, STALE_AFTER_SECONDS,
 } from '../../src/run/lock.js';
-import { readMetricsJsonl } from '../../src/io/metricsJsonl.js';
+import { openRunDir } from '../../src/run/index.js';
 import { runMlnc, startMlnc, waitFor } from '../helpers/mlncProcess.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-lock-'));
@@ -125,7 +125,7 @@ describe('concurrent writers of one run directory', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^mlnc: .*run is in use by "mlnc train --resume --epochs 16 --out .*run" \\(pid ${a.child.pid} on `));
     }
-    const lines = readMetricsJsonl(join(out, 'metrics.jsonl'));
+    const lines = openRunDir(out).readMetrics();
     expect(lines.map((l) => l.epoch)).toEqual(Array.from({ length: 17 }, (_, i) => i));
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).train.epochs).toBe(16);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);

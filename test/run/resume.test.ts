@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readMetricsJsonl } from '../../src/io/metricsJsonl.js';
+import { openRunDir } from '../../src/run/index.js';
 import { runMlnc } from '../helpers/mlncProcess.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-resume-setup-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const TIMING = new Set(['seconds', 'elapsedSeconds', 'imagesPerSecond']);
-const metrics = (dir: string) => readMetricsJsonl(join(dir, 'metrics.jsonl')).map((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !TIMING.has(k))));
+const metrics = (dir: string) => openRunDir(dir).readMetrics().map((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !TIMING.has(k))));
 
 // Regression: a run stopped between writing config.json and its epoch-0 checkpoint (a preempted Slurm task during the
 // epoch-0 measurement) could never be resumed ("holds no complete checkpoint"), so a grid could not finish it.

@@ -7,12 +7,14 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../util/userError.js';
 import { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from './registerWasmTrainingKernels.js';
 import { loadNativeKernels } from './nativeKernels.js';
 
-export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+/** The one list of backend names (`--backend`, MLNC_BACKEND); `auto` tries the others in this order. */
+export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 export interface InitBackendOptions {
   /** Options for the custom wasm training kernels (only used on wasm). */
@@ -41,12 +43,8 @@ function wasmKernelDescription(opts: InitBackendOptions): string {
   return loadNativeKernels(opts.env ?? process.env).description;
 }
 
-export class BackendError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
-  }
-}
+/** A backend that cannot be used as asked (not installed, failed to initialise, an unknown name). */
+export class BackendError extends UserError {}
 
 type Attempt = () => Promise<string>;
 
