@@ -30,8 +30,9 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ensureDirLevels } from '../io/outputPath.js';
 import { UserError } from '../util/userError.js';
+import { RUN_FILES } from './files.js';
 
-export const LOCK_FILE = 'mlnc.lock';
+export const LOCK_FILE = RUN_FILES.lock;
 /** How often a holder rewrites its lock file. */
 export const HEARTBEAT_SECONDS = 15;
 /** A lock whose holder runs on another host counts as stale once its last heartbeat is this old. */
