@@ -283,9 +283,10 @@ export function lockRunDir(dirArg: string, command = currentCommand()): RunLock 
     try {
       fd = openSync(path, 'wx');
     } catch (err) {
-      if ((err as { code?: string }).code !== 'EEXIST') {
+      const code = (err as { code?: string }).code;
+      if (code !== 'EEXIST') {
         removeDirs(createdDirs);
-        throw err;
+        throw new UserError(`cannot lock ${dir}: cannot create ${path} (${code ?? (err as Error).message})`);
       }
       const s = lockState(dir);
       if (s.state === 'stale' && attempt < 5) {
