@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { labelSet, matrix, type LabelSet, type Matrix } from '../geometry/types.js';
+import { UserError } from '../util/userError.js';
 import { writeFileAtomic } from './atomicWrite.js';
 
 /** The typed arrays an .npy file's data is returned in (64-bit integers become Float64Array, exactly or not at all). */
@@ -21,13 +22,8 @@ export interface NpyArray {
   readonly data: NpyData;
 }
 
-/** A file that is not a readable .npy array: the message says what is wrong with it. */
-export class NpyFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NpyFormatError';
-  }
-}
+/** A file that is not a readable .npy array: the one-line message says what is wrong with it. */
+export class NpyFormatError extends UserError {}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
