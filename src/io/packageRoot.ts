@@ -31,3 +31,10 @@ export function packageRoot(): string | undefined {
     dir = up;
   }
 }
+
+/** mlnc's version, from its package.json. */
+export function packageVersion(): string {
+  const root = packageRoot();
+  if (root === undefined) throw new Error("cannot locate mlnc's package.json");
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -124,7 +124,7 @@ export async function initBackend(preference?: BackendPreference, opts: InitBack
     }
     return current.info;
   }
-  const kinds: Exclude<BackendPreference, 'auto'>[] = pref === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [pref];
+  const kinds = pref === 'auto' ? BACKEND_PREFERENCES.filter((p): p is Exclude<BackendPreference, 'auto'> => p !== 'auto') : [pref];
   const failures: string[] = [];
   for (const kind of kinds) {
     try {
