@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../io/atomicWrite.js';
-import { mlncVersion } from '../io/packageInfo.js';
+import { packageVersion } from '../io/packageRoot.js';
 import type { Expansion, GridRun } from './expand.js';
 import { GridError } from './gridError.js';
 import type { Plan } from './plan.js';
@@ -73,7 +73,7 @@ export class GridDir {
       cwd = old.cwd;
     }
     const manifest: Manifest = {
-      mlncVersion: mlncVersion(), name: m.name, planFile: resolve(m.planFile), cwd, plan: m.plan,
+      mlncVersion: packageVersion(), name: m.name, planFile: resolve(m.planFile), cwd, plan: m.plan,
       varying: m.expansion.varying, runs: m.expansion.runs, createdAt, updatedAt: now,
     };
     writeJsonAtomic(this.manifestPath, manifest);

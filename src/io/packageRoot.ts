@@ -38,3 +38,13 @@ export function packageVersion(): string {
   if (root === undefined) throw new Error("cannot locate mlnc's package.json");
   return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/**
+ * The compiled module of a source module, PACKAGE_ROOT/dist/src/<module>.js (e.g. 'cli/bin'): what worker threads and
+ * child processes run, whoever starts them (the CLI from dist/, a test from the sources: `npm test` builds first).
+ */
+export function builtModulePath(module: string): string {
+  const root = packageRoot();
+  if (root === undefined) throw new Error(`cannot locate mlnc's package.json to find the build of ${module}`);
+  return join(root, 'dist', 'src', `${module}.js`);
+}

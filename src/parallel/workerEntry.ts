@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../io/packageRoot.js';
+import { builtModulePath } from '../io/packageRoot.js';
 
 /** Every worker-thread entry point of mlnc, by its module path under src/ (without extension). */
 export const WORKER_ENTRIES = ['deep/parallel/worker', 'parallel/ufmWorker', 'parallel/ufmObjectiveWorker'] as const;
@@ -11,7 +10,5 @@ export type WorkerEntry = (typeof WORKER_ENTRIES)[number];
  * always starts from the build, whoever asks (the CLI from dist/, a test from the sources: `npm test` builds first).
  */
 export function workerEntryUrl(entry: WorkerEntry): URL {
-  const root = packageRoot();
-  if (root === undefined) throw new Error(`cannot locate mlnc's package.json to start the worker ${entry}`);
-  return pathToFileURL(join(root, 'dist', 'src', `${entry}.js`));
+  return pathToFileURL(builtModulePath(entry));
 }
