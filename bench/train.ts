@@ -71,7 +71,7 @@ function singleProcessConfig(
       if (variant) registerWasmTrainingKernels(variant.kernels);
       try {
         const t0 = performance.now();
-        for (let s = 0; s < steps; s++) trainStep(model, sgd, x, y, opts);
+        for (let s = 0; s < steps; s++) await trainStep(model, sgd, x, y, opts);
         return (performance.now() - t0) / 1000;
       } finally {
         if (variant) registerWasmTrainingKernels();
@@ -244,8 +244,8 @@ async function main(): Promise<void> {
   const m = buildModel({ arch: c.arch, inputShape: [train.height, train.width, train.channels], K: train.K, width: c.width, depth: c.depth });
   initWeights(m.model, new Rng(3));
   const t0 = performance.now();
-  const x = extractAll(m.model, train, c.evalBatchSize);
-  const { W, b, K, d } = classifierOf(m.model);
+  const x = await extractAll(m.model, train, c.evalBatchSize);
+  const { W, b, K, d } = await classifierOf(m.model);
   const t1 = performance.now();
   ncMetrics({ features: matrix(x.n, d, x.features), labels: train.labels, K, classifier: matrix(K, d, W), bias: b });
   const t2 = performance.now();

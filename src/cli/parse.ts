@@ -40,5 +40,5 @@ export function parsePerSet(raw: string): Record<number, number> {
 
 /** Help text of every command's --backend flag. */
 export const BACKEND_HELP =
-  'tfjs backend: auto (node-gpu → node → wasm → cpu, the first that loads), node-gpu, node, wasm or cpu; also MLNC_BACKEND. ' +
-  'On wasm, MLNC_NATIVE=0 turns the native kernels off';
+  'tfjs backend: auto (node-gpu → node → webgpu on a hardware GPU → wasm → cpu, the first that loads), node-gpu, node, ' +
+  'webgpu (any adapter, software ones included), wasm or cpu; also MLNC_BACKEND. On wasm, MLNC_NATIVE=0 turns the native kernels off';

@@ -64,7 +64,7 @@ export async function trainShortRuns(opts: ShortRunOptions): Promise<string[]> {
     }
     opts.log?.(`training ${fixedEtf ? 'a fixed-ETF' : 'a learned'}-classifier run for ${opts.epochs} epochs into ${dir} (backend ${describeBackend(backend)})`);
     await runTraining({
-      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir, backend: backend.name, kernels: backend.kernels,
+      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
       datasetRecipe: splits.train.recipe, dataOptions: {},
       hooks: { onEpochEnd: (l) => opts.log?.(`  epoch ${l.epoch}: loss ${typeof l.trainLoss === 'number' ? l.trainLoss.toFixed(3) : l.trainLoss}, ${typeof l.seconds === 'number' ? l.seconds.toFixed(1) : '?'} s`) },
     });

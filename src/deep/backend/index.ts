@@ -1,5 +1,7 @@
 /** Public surface of the backend module: backend selection, the wasm training kernels, the reference net. */
-export { initBackend, BackendError, BACKEND_PREFERENCES, wasmBinaryDir } from './initBackend.js';
+export { initBackend, BackendError, BACKEND_PREFERENCES, AUTO_ORDER, describeBackend, wasmBinaryDir } from './initBackend.js';
+export { describeAdapter, isSoftwareAdapter, probeAdapter, WebgpuUnavailableError } from './webgpu.js';
+export type { AdapterInfo } from './webgpu.js';
 export type { BackendPreference, BackendInfo, InitBackendOptions } from './initBackend.js';
 export { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
 export type { WasmKernelOptions } from './registerWasmTrainingKernels.js';

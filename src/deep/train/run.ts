@@ -9,6 +9,7 @@ import {
   CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, readCheckpointState, restoreOptimizerState, saveCheckpoint,
 } from '../checkpoint/checkpoint.js';
 import type { BackendPreference } from '../backend/initBackend.js';
+import type { AdapterInfo } from '../backend/webgpu.js';
 import { topMExactMatch } from '../evaluate/setMetrics.js';
 import {
   BATCHNORM_SEMANTICS, createParallelTrainer, topologySource, WorkerCrashError, type FaultInjection, type ParallelTrainer,
@@ -58,6 +59,8 @@ export interface RunOptions {
   backend: string;
   /** Which conv kernels the wasm backend ran (BackendInfo.kernels), recorded in config.json. */
   kernels?: string;
+  /** On webgpu: the adapter the run trained on (BackendInfo.adapter), recorded in config.json. */
+  adapter?: AdapterInfo;
   datasetRecipe?: unknown;
   /** How the data was loaded (data dir, counts), so that `mlnc validate` can load the same data. */
   dataOptions?: Record<string, unknown>;
@@ -103,8 +106,14 @@ function writeLines(path: string, lines: Record<string, unknown>[]): void {
   writeFileAtomic(path, lines.map((l) => stringifyFinite(l, 0)).join('\n') + (lines.length ? '\n' : ''));
 }
 
-function weightsFinite(model: tf.LayersModel): boolean {
-  return tf.tidy(() => model.weights.every((w) => tf.all(tf.isFinite(w.read())).dataSync()[0] === 1));
+/** Whether every weight is finite, in one asynchronous read (a GPU backend cannot read synchronously). */
+async function weightsFinite(model: tf.LayersModel): Promise<boolean> {
+  const flags = tf.tidy(() => tf.stack(model.weights.map((w) => tf.all(tf.isFinite(w.read())))));
+  try {
+    return (await flags.data()).every((f) => f === 1);
+  } finally {
+    flags.dispose();
+  }
 }
 
 /** Copies checkpoint weights into the freshly built model after checking every weight's name and shape. */
@@ -233,6 +242,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       inputShape,
       backend: opts.backend,
       ...(opts.kernels === undefined ? {} : { kernels: opts.kernels }),
+      ...(opts.adapter === undefined ? {} : { adapter: opts.adapter }),
       loss: config.loss,
       lambdaHConvention: CONVENTIONS.featurePenalty,
       conventions: CONVENTIONS,
@@ -278,7 +288,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   try {
     if (startEpoch === 0 && !opts.resume) {
       const t0 = performance.now();
-      const m = measure(model, train, test, config.evalBatchSize, config.loss);
+      const m = await measure(model, train, test, config.evalBatchSize, config.loss);
       record({ epoch: 0, trainLoss: m.trainEvalLoss, seconds: (performance.now() - t0) / 1000, lr: cosineLr(0, config.epochs, config.lr), ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) });
       await save(0, epochDirName(0));
     }
@@ -315,7 +325,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         } else {
           const { x, y } = makeBatch(train, idx);
           try {
-            r = trainStep(model, sgd, x, y, { loss: config.loss, lambdaH: config.lambdaH, lr });
+            r = await trainStep(model, sgd, x, y, { loss: config.loss, lambdaH: config.lambdaH, lr });
           } finally {
             tf.dispose([x, y]);
           }
@@ -337,7 +347,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       }
       await pull();
       // The last update of the epoch is not followed by a forward pass: check the weights themselves before saving them.
-      if (!weightsFinite(model)) {
+      if (!(await weightsFinite(model))) {
         const kept = listCheckpoints(ckptRoot).pop();
         throw new TrainingError(
           `the weights became non-finite during epoch ${epoch} (lr ${lr.toPrecision(3)}); the run stopped without saving this epoch` +
@@ -353,7 +363,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       if (isNc) {
         let m;
         try {
-          m = measure(model, train, test, config.evalBatchSize, config.loss);
+          m = await measure(model, train, test, config.evalBatchSize, config.loss);
         } catch (err) {
           if (!(err instanceof NonFiniteOutputError)) throw err;
           const kept = listCheckpoints(ckptRoot).pop();

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../io/atomicWrite.js';
 import { readMetricsJsonl } from '../../io/metricsJsonl.js';
+import type { AdapterInfo } from '../backend/webgpu.js';
 import { listCheckpoints, loadCheckpointModel, readCheckpointState } from '../checkpoint/checkpoint.js';
 import { TrainConfigSchema, type TrainConfig } from './config.js';
 import { nullNonFinite } from './finite.js';
@@ -36,12 +37,15 @@ export interface ValidateOptions {
   train: TrainingImages;
   test?: TrainingImages;
   backend: string;
+  /** On webgpu: the adapter the metrics were recomputed on, recorded in validate.json. */
+  adapter?: AdapterInfo;
   onCheckpoint?(epoch: number, dir: string): void;
 }
 
 export interface ValidateSummary {
   runDir: string;
   backend: string;
+  adapter?: AdapterInfo;
   config: TrainConfig;
   checkpoints: Record<string, unknown>[];
   /** Largest |logged − recomputed| over the headline NC metrics of epochs present in both. */
@@ -67,7 +71,7 @@ export async function validateRun(opts: ValidateOptions): Promise<{ summary: Val
       if (model.inputs[0].shape.slice(1).join('x') !== [train.height, train.width, train.channels].join('x') || (model.outputs[0].shape[1] as number) !== train.K) {
         throw new TrainingError(`checkpoint ${c.dir} does not fit the data (input ${model.inputs[0].shape.slice(1).join('×')}, K ${model.outputs[0].shape[1]})`);
       }
-      const m = measure(model, train, test, config.evalBatchSize, config.loss);
+      const m = await measure(model, train, test, config.evalBatchSize, config.loss);
       const row: Record<string, unknown> = { epoch: state.epoch, checkpoint: c.name, trainEvalLoss: m.trainEvalLoss, ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) };
       const log = logged.get(state.epoch);
       if (log && typeof log.nc1 === 'number') {
@@ -82,7 +86,7 @@ export async function validateRun(opts: ValidateOptions): Promise<{ summary: Val
       model.dispose();
     }
   }
-  const summary: ValidateSummary = { runDir, backend: opts.backend, config, checkpoints: rows, maxDifferenceFromLog: maxDiff };
+  const summary: ValidateSummary = { runDir, backend: opts.backend, ...(opts.adapter === undefined ? {} : { adapter: opts.adapter }), config, checkpoints: rows, maxDifferenceFromLog: maxDiff };
   const path = join(runDir, VALIDATE_FILE);
   writeJsonAtomic(path, summary);
   return { summary, path };
