@@ -36,7 +36,7 @@ const cxx = process.env.CXX || 'g++';
 const march = process.env.MLNC_NATIVE_MARCH || 'native';
 
 // Up to date: the addon is newer than every source (and this script), and no other -march was asked for.
-const sources = readdirSync(join(root, 'native')).map((f) => join(root, 'native', f));
+const sources = readdirSync(join(root, 'native')).filter((f) => /\.(h|cc|mjs)$/.test(f)).map((f) => join(root, 'native', f));
 const stamp = join(outDir, 'march');
 if (existsSync(target) && !process.env.MLNC_NATIVE_MARCH && !process.argv.includes('--force')) {
   const built = statSync(target).mtimeMs;

@@ -12,8 +12,17 @@
 
 namespace mlnc {
 
+// The geometry's fields, in the order in which the addon receives them (an Int32Array from
+// src/deep/backend/convGeometry.ts, whose CONV_GEOMETRY_FIELDS must list the same names in the same order; a test
+// checks it through convGeometryFields()). X(name, minimum): every field is an int of at least `minimum`.
+#define MLNC_CONV_GEOMETRY_FIELDS(X) \
+  X(batch, 1) X(inH, 1) X(inW, 1) X(inC, 1) X(outH, 1) X(outW, 1) X(outC, 1) X(fH, 1) X(fW, 1) X(sH, 1) X(sW, 1) \
+  X(padTop, 0) X(padLeft, 0)
+
 struct ConvGeometry {
-  int batch, inH, inW, inC, outH, outW, outC, fH, fW, sH, sW, padTop, padLeft;
+#define MLNC_DECLARE_FIELD(name, minimum) int name;
+  MLNC_CONV_GEOMETRY_FIELDS(MLNC_DECLARE_FIELD)
+#undef MLNC_DECLARE_FIELD
   long rows() const { return (long)batch * outH * outW; }
   int taps() const { return fH * fW * inC; }
   // Row m of the patch matrix is output position (n, y, x) with m = (n·OH + y)·OW + x.

@@ -1,6 +1,6 @@
 // Node-API entry points of mlnc's native conv kernels. Every tensor argument is a Float32Array (on the wasm
-// backend: a view of the wasm heap, so no copy is made); the geometry is an Int32Array of 13 entries in
-// ConvGeometry's field order. Sizes are checked here, because a wrong size would be a write past the heap view.
+// backend: a view of the wasm heap, so no copy is made); the geometry is an Int32Array in the field order of
+// MLNC_CONV_GEOMETRY_FIELDS (native/conv.h). Sizes are checked here, because a wrong size would be a write past the heap view.
 #include <node_api.h>
 #include <string>
 #include "channelOps.h"
@@ -27,6 +27,12 @@ bool floatArray(napi_env env, napi_value v, const char* name, float** data, size
   return true;
 }
 
+#define MLNC_COUNT_FIELD(name, minimum) +1
+constexpr int kGeometryFields = 0 MLNC_CONV_GEOMETRY_FIELDS(MLNC_COUNT_FIELD);
+#undef MLNC_COUNT_FIELD
+
+// Reads the fields in MLNC_CONV_GEOMETRY_FIELDS order and checks each against its minimum (sizes and strides
+// positive, pads non-negative); im2col zero-fills any tap outside x, so any such geometry is safe.
 bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
   bool isTyped = false;
   napi_is_typedarray(env, v, &isTyped);
@@ -34,12 +40,16 @@ bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
   size_t length = 0;
   void* ptr = nullptr;
   if (isTyped) napi_get_typedarray_info(env, v, &type, &length, &ptr, nullptr, nullptr);
-  if (!isTyped || type != napi_int32_array || length != 13) return fail(env, "geometry must be an Int32Array of 13");
+  if (!isTyped || type != napi_int32_array || length != (size_t)kGeometryFields)
+    return fail(env, "geometry must be an Int32Array of " + std::to_string(kGeometryFields));
   const int32_t* a = static_cast<const int32_t*>(ptr);
-  *g = ConvGeometry{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]};
-  // Sizes and strides positive, pads non-negative; im2col zero-fills any tap outside x, so any such geometry is safe.
-  for (int i = 0; i < 13; i++)
-    if (i < 11 ? a[i] <= 0 : a[i] < 0) return fail(env, "geometry has a non-positive size or stride, or a negative pad");
+  int i = 0;
+#define MLNC_READ_FIELD(name, minimum)                                                              \
+  if (a[i] < (minimum))                                                                            \
+    return fail(env, "geometry field " #name " must be at least " #minimum ", got " + std::to_string(a[i])); \
+  g->name = a[i++];
+  MLNC_CONV_GEOMETRY_FIELDS(MLNC_READ_FIELD)
+#undef MLNC_READ_FIELD
   return true;
 }
 
@@ -237,6 +247,23 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The names of the geometry fields in the order the conv functions read them (the TS side checks its own list
+// against this one).
+napi_value ConvGeometryFields(napi_env env, napi_callback_info) {
+  napi_value list;
+  napi_create_array_with_length(env, kGeometryFields, &list);
+  uint32_t i = 0;
+#define MLNC_NAME_FIELD(name, minimum)                   \
+  {                                                      \
+    napi_value s;                                        \
+    napi_create_string_utf8(env, #name, NAPI_AUTO_LENGTH, &s); \
+    napi_set_element(env, list, i++, s);                 \
+  }
+  MLNC_CONV_GEOMETRY_FIELDS(MLNC_NAME_FIELD)
+#undef MLNC_NAME_FIELD
+  return list;
+}
+
 // The instruction sets this build was compiled for, for run reports.
 napi_value Features(napi_env env, napi_callback_info) {
   std::string f;
@@ -271,6 +298,7 @@ NAPI_MODULE_INIT() {
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convGeometryFields", nullptr, ConvGeometryFields, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"features", nullptr, Features, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -4,79 +4,14 @@
  * src/figures/runSnapshot.ts supplies the snapshot.
  */
 import { ncMetrics } from '../geometry/index.js';
-import { matrix, type FloatArray, type LabelSet } from '../geometry/types.js';
-import type { PalLoss } from '../ufm/pal.js';
+import { matrix } from '../geometry/types.js';
 import type { ComparisonRow, ComparisonTableInput } from '../plot/comparisonTable.js';
 import { countLabelSets, type LabelSetCountSummary } from './labelSetCounts.js';
 import { mapToUfmLambdas, type UfmLambdas } from './lambdaMapping.js';
 import { logitGapsByMultiplicity } from './logitGap.js';
 import { predictAtLambdas, predictFitted, type UfmPrediction } from './ufmPrediction.js';
+import type { CompareSettings, ComparisonReport, NetworkGeometry, NetworkSnapshot } from './report.js';
 import { writeVerdict } from './verdict.js';
-
-/** Nearest-prototype decoding accuracy on the test set (src/deep/evaluate's prototypeAccuracy). */
-export interface DecodingAccuracy {
-  readonly classMeans: number;
-  readonly classifier: number | null;
-  readonly labelSetMeans: number;
-  readonly n: number;
-}
-
-/** The network at the end of training: training-set features (inference mode), logits, classifier. */
-export interface NetworkSnapshot {
-  readonly K: number;
-  readonly d: number;
-  /** N×d row-major. */
-  readonly features: FloatArray;
-  readonly labels: readonly LabelSet[];
-  /** N×K row-major. */
-  readonly logits: ArrayLike<number>;
-  /** K×d row-major. */
-  readonly W: ArrayLike<number>;
-  readonly b: ArrayLike<number>;
-  readonly epoch?: number;
-  readonly testDecoding?: DecodingAccuracy | null;
-}
-
-export interface CompareSettings {
-  readonly loss: PalLoss;
-  readonly lambdaH: number;
-  readonly weightDecay: number;
-  readonly batchSize: number;
-  readonly fixedEtf: boolean;
-  /** The feature-penalty convention text the run recorded. */
-  readonly convention: string | undefined;
-}
-
-export interface NetworkGeometry {
-  readonly nc1: number;
-  readonly nc2W: number | null;
-  readonly nc2H: number;
-  readonly nc3: number | null;
-  readonly tagAngle: number | null;
-  readonly rho: Readonly<Record<string, { mean: number; std: number; count: number; directionErrorDeg: number }>>;
-  readonly logitGap: Readonly<Record<string, number>>;
-  readonly rowNorm: number;
-  /** α = mean‖w_k‖²·K/(K−1) (WWᵀ = α(I − 11ᵀ/K) for an exact ETF). */
-  readonly alpha: number;
-  readonly bNorm: number;
-  readonly decoding: DecodingAccuracy | null;
-}
-
-export interface ComparisonReport {
-  readonly K: number;
-  readonly N: number;
-  readonly d: number;
-  readonly loss: PalLoss;
-  readonly epoch: number | null;
-  readonly design: { balanced: boolean; perSetCount: Readonly<Record<number, number>> | null; imbalance: string | null; samplesPerMultiplicity: Readonly<Record<string, number>>; labelSets: number };
-  readonly mapping: { lambdas: UfmLambdas | null; reason: string | null };
-  readonly network: NetworkGeometry;
-  readonly mapped: UfmPrediction | null;
-  readonly fitted: UfmPrediction | null;
-  readonly fittedReason: string | null;
-  readonly rows: readonly ComparisonRow[];
-  readonly verdict: string;
-}
 
 function checkSnapshot(s: NetworkSnapshot): void {
   const N = s.labels.length;
@@ -121,16 +56,13 @@ export function compareToUfm(snapshot: NetworkSnapshot, settings: CompareSetting
     fittedReason = `the network's multiplicity-1 logit gap is ${g1 ?? 'missing'}: it does not rank true labels first, so no UFM scale fits`;
   } else {
     try {
-      const base = map.lambdas && map.lambdas.lambdaW !== null
-        ? { lambdaW: map.lambdas.lambdaW, lambdaH: map.lambdas.lambdaH, lambdaB: map.lambdas.lambdaB }
-        : { lambdaW: settings.weightDecay || 5e-4, lambdaH: settings.weightDecay || 5e-4, lambdaB: settings.weightDecay || 5e-4 };
-      fitted = predictFitted(ctx, g1, net.alpha, base);
+      fitted = predictFitted(ctx, g1, net.alpha, fitStartLambdas(map.lambdas, settings.weightDecay));
     } catch (err) {
       fittedReason = (err as Error).message;
     }
   }
   const base = {
-    K, N: counts.N, d: snapshot.d, loss: settings.loss, epoch: snapshot.epoch ?? null,
+    K, N: counts.N, d: snapshot.d, loss: settings.loss, fixedEtf: settings.fixedEtf, epoch: snapshot.epoch ?? null,
     design: {
       balanced: counts.perSetCount !== null, perSetCount: counts.perSetCount, imbalance: counts.imbalance,
       samplesPerMultiplicity: counts.samplesPerMultiplicity, labelSets: counts.sets.length,
@@ -139,6 +71,21 @@ export function compareToUfm(snapshot: NetworkSnapshot, settings: CompareSetting
     network: net, mapped, fitted, fittedReason,
   };
   return { ...base, rows: comparisonRows(base), verdict: writeVerdict(base) };
+}
+
+/**
+ * λ at which the fitted scale's search starts when the run gives no usable λ_W (no mapping, or no weight decay).
+ * Only the imbalanced, learned-classifier route uses it (the closed forms fit κ directly). That search scales λ_W and
+ * λ_H by one common factor and keeps λ_b, so what this value sets is the ratio λ_W : λ_H (1 : 1) and λ_b: 5e-4 is the
+ * weight decay of the paper's training recipe (Li et al. 2024, as in the public code), a typical λ_b of a trained run.
+ */
+export const FIT_START_LAMBDA = 5e-4;
+
+/** Where the fitted scale's search starts: the mapped λ when there is one, else the run's weight decay or FIT_START_LAMBDA. */
+function fitStartLambdas(mapped: UfmLambdas | null, weightDecay: number): { lambdaW: number; lambdaH: number; lambdaB: number } {
+  if (mapped && mapped.lambdaW !== null) return { lambdaW: mapped.lambdaW, lambdaH: mapped.lambdaH, lambdaB: mapped.lambdaB };
+  const lambda = weightDecay > 0 ? weightDecay : FIT_START_LAMBDA;
+  return { lambdaW: lambda, lambdaH: lambda, lambdaB: lambda };
 }
 
 const SUB: Record<string, string> = { 0: '₀', 1: '₁', 2: '₂', 3: '₃', 4: '₄', 5: '₅', 6: '₆', 7: '₇', 8: '₈', 9: '₉' };
@@ -158,16 +105,16 @@ export function comparisonRows(r: ReportCore): ComparisonRow[] {
     rows.push({ label: `ρ${sub(m)} tag-wise scale (UFM, fitted scale)`, ufm: fitted ? fitted.rho[m] ?? null : null, network: nr.mean, note: fitted ? note : 'no fit' });
   }
   const z = (p: UfmPrediction | null, k: 'nc1' | 'nc2W' | 'nc2H' | 'nc3') => (p ? p[k] : 0);
-  const exact = mapped === null || mapped.method !== 'L-BFGS, explicit design';
+  const exact = mapped === null || mapped.route !== 'lbfgs';
   rows.push({ label: 'NC1 collapse (within-class variability)', ufm: z(mapped, 'nc1'), network: net.nc1, note: exact ? 'UFM: exact collapse' : 'UFM: measured at the L-BFGS optimum' });
-  rows.push({ label: 'NC2_W ETF distance of W', ufm: z(mapped, 'nc2W'), network: net.nc2W, note: r.mapped?.method.includes('fixed') ? 'classifier frozen to the ETF' : 'etf(A) ∈ [0, 2]' });
+  rows.push({ label: 'NC2_W ETF distance of W', ufm: z(mapped, 'nc2W'), network: net.nc2W, note: r.fixedEtf ? 'classifier frozen to the ETF' : 'etf(A) ∈ [0, 2]' });
   rows.push({ label: 'NC2_H ETF distance of class means', ufm: z(mapped, 'nc2H'), network: net.nc2H, note: 'centred class means' });
   rows.push({ label: 'NC3 self-duality', ufm: z(mapped, 'nc3'), network: net.nc3, note: '‖WMᵀ/‖WMᵀ‖ − E_K‖' });
   for (const m of Object.keys(net.logitGap).sort((a, b) => Number(a) - Number(b))) {
     rows.push({ label: `logit gap m = ${m} (UFM, mapped λ)`, ufm: mapped && !mapped.trivial ? mapped.logitGap[m] ?? null : null, network: net.logitGap[m], note: 'mean in-set − out-of-set logit; UFM γ_m·α' });
     rows.push({ label: `logit gap m = ${m} (UFM, fitted scale)`, ufm: fitted ? fitted.logitGap[m] ?? null : null, network: net.logitGap[m], note: m === '1' ? 'fitted to match' : 'predicted from the m = 1 fit' });
   }
-  rows.push({ label: 'classifier row norm ‖w_k‖ (mapped λ)', ufm: mapped ? mapped.rowNorm : null, network: net.rowNorm, note: mapped?.method.includes('fixed') ? 'frozen' : 'mean over k' });
+  rows.push({ label: 'classifier row norm ‖w_k‖ (mapped λ)', ufm: mapped ? mapped.rowNorm : null, network: net.rowNorm, note: r.fixedEtf ? 'frozen' : 'mean over k' });
   const dec = net.decoding;
   rows.push({ label: 'nearest-prototype decoding (class means)', ufm: 1, network: dec ? dec.classMeans : null, note: dec ? `test set, ${dec.n} samples; UFM 100% at the optimum` : 'no test metrics in the run' });
   if (dec && dec.classifier !== null) rows.push({ label: 'nearest-prototype decoding (classifier rows)', ufm: 1, network: dec.classifier, note: 'test set; UFM 100% at the optimum' });

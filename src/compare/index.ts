@@ -4,5 +4,6 @@ export * from './gapEquation.js';
 export * from './labelSetCounts.js';
 export * from './logitGap.js';
 export * from './ufmPrediction.js';
+export * from './report.js';
 export * from './compareRun.js';
-export { writeVerdict } from './verdict.js';
+export * from './verdict.js';

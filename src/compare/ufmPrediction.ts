@@ -20,9 +20,21 @@ import { predictFromScale, scaleFromGap1 } from './gapEquation.js';
 import type { LabelSetCountSummary } from './labelSetCounts.js';
 import { logitGapsByMultiplicity, logitsOf } from './logitGap.js';
 
-export type PredictionMethod = 'closed form' | 'gap equation, fixed ETF classifier' | 'L-BFGS, explicit design';
+/** How the prediction was computed (see the top of this file). */
+export type PredictionRoute = 'closed-form' | 'gap-equation' | 'lbfgs';
+
+/** Each route's display name (`method` in reports and the CLI's text). */
+export const PREDICTION_METHOD = {
+  'closed-form': 'closed form',
+  'gap-equation': 'gap equation, fixed ETF classifier',
+  lbfgs: 'L-BFGS, explicit design',
+} as const satisfies Record<PredictionRoute, string>;
+
+export type PredictionMethod = (typeof PREDICTION_METHOD)[PredictionRoute];
 
 export interface UfmPrediction {
+  readonly route: PredictionRoute;
+  /** Display name of the route, PREDICTION_METHOD[route]. */
   readonly method: PredictionMethod;
   /** λ in UFM units (λ_W null for a frozen classifier). */
   readonly lambdaW: number | null;
@@ -57,9 +69,9 @@ export interface PredictionContext {
 
 const multiplicitiesOf = (c: LabelSetCountSummary) => Object.keys(c.samplesPerMultiplicity).map(Number);
 
-function trivialPrediction(method: PredictionMethod, lambdaW: number | null, lambdaH: number, note: string): UfmPrediction {
+function trivialPrediction(route: PredictionRoute, lambdaW: number | null, lambdaH: number, note: string): UfmPrediction {
   return {
-    method, lambdaW, lambdaH, kappa: null, trivial: true, rowNorm: 0, rho: {}, logitGap: {}, nc1: 0, nc2W: 0, nc2H: 0, nc3: 0,
+    route, method: PREDICTION_METHOD[route], lambdaW, lambdaH, kappa: null, trivial: true, rowNorm: 0, rho: {}, logitGap: {}, nc1: 0, nc2W: 0, nc2H: 0, nc3: 0,
     decodingAccuracy: 0, note,
   };
 }
@@ -72,7 +84,7 @@ export function predictAtLambdas(ctx: PredictionContext, lambdaW: number | null,
     const kappa = (K * ctx.fixedAlpha) / (counts.N * lambdaH);
     const p = predictFromScale(kappa, K, ms, loss);
     return {
-      method: 'gap equation, fixed ETF classifier', lambdaW: null, lambdaH, kappa, trivial: false,
+      route: 'gap-equation', method: PREDICTION_METHOD['gap-equation'], lambdaW: null, lambdaH, kappa, trivial: false,
       rowNorm: Math.sqrt((ctx.fixedAlpha * (K - 1)) / K), rho: p.rho, logitGap: p.logitGap, nc1: 0, nc2W: 0, nc2H: 0, nc3: 0,
       decodingAccuracy: 1,
     };
@@ -80,7 +92,7 @@ export function predictAtLambdas(ctx: PredictionContext, lambdaW: number | null,
   if (lambdaW === null) throw new Error('UFM prediction: a learned classifier needs λ_W');
   if (counts.perSetCount !== null) {
     const t = solveUfmTheory({ K, perSetCount: counts.perSetCount, loss, lambdaW, lambdaH });
-    if (t.trivial) return trivialPrediction('closed form', lambdaW, lambdaH, 'W = H = 0 is the global optimum at these λ (regularisation too strong)');
+    if (t.trivial) return trivialPrediction('closed-form', lambdaW, lambdaH, 'W = H = 0 is the global optimum at these λ (regularisation too strong)');
     const logitGap: Record<string, number> = {};
     const rho: Record<string, number> = {};
     for (const mm of t.multiplicities) {
@@ -88,7 +100,7 @@ export function predictAtLambdas(ctx: PredictionContext, lambdaW: number | null,
       if (mm.m >= 2 && mm.m < K && mm.rho !== null) rho[String(mm.m)] = mm.rho;
     }
     return {
-      method: 'closed form', lambdaW, lambdaH, kappa: (K * t.alpha) / (t.N * lambdaH), trivial: false, rowNorm: t.rowNorm,
+      route: 'closed-form', method: PREDICTION_METHOD['closed-form'], lambdaW, lambdaH, kappa: (K * t.alpha) / (t.N * lambdaH), trivial: false, rowNorm: t.rowNorm,
       rho, logitGap, nc1: 0, nc2W: 0, nc2H: 0, nc3: 0, decodingAccuracy: 1,
     };
   }
@@ -135,13 +147,13 @@ function lbfgsPrediction(ctx: PredictionContext, lambdaW: number, lambdaH: numbe
     for (let t = 0; t < d; t++) s += W.data[k * d + t] ** 2;
     rowNorm += Math.sqrt(s) / K;
   }
-  if (rowNorm < 1e-8) return { ...trivialPrediction('L-BFGS, explicit design', lambdaW, lambdaH, 'the L-BFGS optimum is W = H = 0 (regularisation too strong)'), x: r.x };
+  if (rowNorm < 1e-8) return { ...trivialPrediction('lbfgs', lambdaW, lambdaH, 'the L-BFGS optimum is W = H = 0 (regularisation too strong)'), x: r.x };
   const nc = ncMetrics({ features: H, labels: design.labels, K, classifier: W, bias: b });
   const rho: Record<string, number> = {};
   for (const [m, s] of Object.entries(nc.rho)) rho[m] = s.mean;
   const logitGap = logitGapsByMultiplicity(logitsOf(H.data, design.N, d, W.data, b, K), design.labels, K);
   return {
-    method: 'L-BFGS, explicit design', lambdaW, lambdaH, kappa: null, trivial: false, rowNorm, rho, logitGap,
+    route: 'lbfgs', method: PREDICTION_METHOD.lbfgs, lambdaW, lambdaH, kappa: null, trivial: false, rowNorm, rho, logitGap,
     nc1: nc.nc1, nc2W: nc.nc2W as number, nc2H: nc.nc2H, nc3: nc.nc3 as number, decodingAccuracy: 1,
     note: `full UFM (d = K = ${K}) on the training set's ${counts.sets.length} label sets, ${design.N} samples in the same proportions` +
       `; max |∇| = ${r.maxAbsGrad.toExponential(1)} (${r.stopReason})`,
@@ -162,8 +174,9 @@ export function predictFitted(
     const kappa = scaleFromGap1(networkGap1, K);
     const p = predictFromScale(kappa, K, multiplicitiesOf(counts), loss);
     const alpha = ctx.fixedAlpha ?? networkAlpha;
+    const route: PredictionRoute = ctx.fixedAlpha !== null ? 'gap-equation' : 'closed-form';
     return {
-      method: ctx.fixedAlpha !== null ? 'gap equation, fixed ETF classifier' : 'closed form',
+      route, method: PREDICTION_METHOD[route],
       lambdaW: null, lambdaH: (K * alpha) / (counts.N * kappa), kappa, trivial: false,
       rowNorm: Math.sqrt((alpha * (K - 1)) / K), rho: p.rho, logitGap: p.logitGap, nc1: 0, nc2W: 0, nc2H: 0, nc3: 0, decodingAccuracy: 1,
       note: 'κ = K·α/(N·λ_H) fitted so that the multiplicity-1 logit gap equals the network\'s; λ_H shown is the value that gives it with the network\'s ‖w_k‖',

@@ -1,6 +1,6 @@
 /** `mlnc compare` / `mlnc figures` I/O edge: run directories in, comparison files and figures out. */
 export { RunInputError } from './errors.js';
-export { readTrainingRun, runLabel, lastNcLine, type TrainingRun } from './runDir.js';
+export { readTrainingRun, runLabel, type TrainingRun } from './runDir.js';
 export { loadRunSnapshot, compareSettingsOf, snapshotToJson, loggedDecoding, SNAPSHOT_FILE, type SnapshotOptions } from './snapshot.js';
 export { assertWritableOutputs, compareRunDir, COMPARE_JSON, COMPARE_SVG, type CompareOutput } from './compareRunDir.js';
 export { recordsFromMetrics, recordsFromUfmHistory } from './ncRecords.js';

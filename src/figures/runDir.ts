@@ -41,8 +41,3 @@ export function runLabel(run: TrainingRun): string {
   return `${c.fixedEtf ? 'fixed ETF classifier' : 'learned classifier'} (${c.arch}, ${c.loss}, ${c.epochs} ep.)`;
 }
 
-/** The newest metrics line that carries NC metrics (nc1 is a number). */
-export function lastNcLine(run: TrainingRun): Record<string, unknown> {
-  for (let i = run.lines.length - 1; i >= 0; i--) if (typeof run.lines[i].nc1 === 'number') return run.lines[i];
-  throw new RunInputError(`${run.dir}/metrics.jsonl has no line with NC metrics`);
-}

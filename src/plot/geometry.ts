@@ -5,12 +5,12 @@
  * construction h_{a,b} − μ_G = ρ₂·(1/2)·((μ_a − μ_G) + (μ_b − μ_G)).
  */
 import * as d3 from 'd3';
-import type { Matrix } from '../geometry/types.js';
+import { classMeansFromSetMeans, groupByLabelSet, labelSet, labelSetMeans, matrix, type LabelSet, type Matrix } from '../geometry/index.js';
 import { drawAxis, drawAxisLabel } from './axes.js';
 import { FigureDataError, requireFinite, requireMatrix, requireNonEmpty, requireSameLength } from './figureDataError.js';
 import { drawLegend, type LegendItem } from './legend.js';
 import { arrowPaths, markerPath } from './marks.js';
-import { classMeanProjection, labelSetMeans, project, setKey, type Projection2D } from './projection.js';
+import { classMeanProjection, project, type Projection2D } from './projection.js';
 import { createSvg, drawTitle, type Sel } from './svgDocument.js';
 import { subscript } from './text.js';
 import { categoricalColor, theme } from './theme.js';
@@ -64,10 +64,12 @@ export function toRows(r: Rows, what: string): number[][] {
 }
 
 interface PanelGeometry {
-  samples: { xy: [number, number]; key: string }[];
+  samples: { xy: [number, number]; set: LabelSet }[];
   classMeans: [number, number][];
-  pairMeans: { key: string; a: number; b: number; xy: [number, number] }[];
-  predicted: { key: string; xy: [number, number] }[];
+  /** Means of the label sets of size 2, in the canonical label-set order (src/geometry groupByLabelSet). */
+  pairMeans: { set: LabelSet; xy: [number, number] }[];
+  /** The theory's pair mean (ρ₂/2)(μ_a + μ_b) (centred) for every pair in pairMeans, in the same order. */
+  predicted: { set: LabelSet; xy: [number, number] }[];
   arrows: [number, number][];
   arrowScale: number;
   projection: Projection2D;
@@ -76,7 +78,7 @@ interface PanelGeometry {
 /** Validates one snapshot and computes everything drawn in its panel, in projected coordinates (pure). */
 export function panelGeometry(s: GeometrySnapshot, K: number, what: string, maxSamples = 600): PanelGeometry {
   const H = toRows(s.features, `${what} features`);
-  requireMatrix(H, `${what} features`);
+  const d = requireMatrix(H, `${what} features`);
   requireNonEmpty(s.labels, `${what} labels`);
   requireSameLength(H, s.labels, `${what} features vs labels`);
   s.labels.forEach((ls, i) => {
@@ -85,35 +87,35 @@ export function panelGeometry(s: GeometrySnapshot, K: number, what: string, maxS
       if (!Number.isInteger(k) || k < 0 || k >= K) throw new FigureDataError(`${what}: sample ${i} has label ${k}, not in 0..${K - 1}`);
     }
   });
-  const means = labelSetMeans(H, s.labels);
-  const classMeans: number[][] = [];
-  for (let k = 0; k < K; k++) {
-    const m = means.get(String(k));
-    if (!m) throw new FigureDataError(`${what}: class ${k} has no single-label samples, so its mean is undefined`);
-    classMeans.push(m);
-  }
-  const projection = classMeanProjection(classMeans);
+  // Snapshots may list a sample's classes in any order: labelSet sorts them into the structured value geometry uses.
+  const sets = s.labels.map((ls) => labelSet(ls, K));
+  const groups = groupByLabelSet(sets, K);
+  const setMeans = labelSetMeans(matrix(H.length, d, Float64Array.from(H.flat())), groups);
+  groups.singletonGroup.forEach((g, k) => {
+    if (g < 0) throw new FigureDataError(`${what}: class ${k} has no single-label samples, so its mean is undefined`);
+  });
+  const projection = classMeanProjection(classMeansFromSetMeans(setMeans, groups));
+  const meanOf = (g: number) => setMeans.data.subarray(g * d, (g + 1) * d);
   const stride = Math.max(1, Math.ceil(H.length / maxSamples));
-  const samples = H.filter((_, i) => i % stride === 0).map((h, j) => ({ xy: project(projection, h), key: setKey(s.labels[j * stride]) }));
-  const cm = classMeans.map((m) => project(projection, m));
+  const samples = H.filter((_, i) => i % stride === 0).map((h, j) => ({ xy: project(projection, h), set: sets[j * stride] }));
+  const cm = Array.from(groups.singletonGroup, (g) => project(projection, meanOf(g)));
   const pairMeans: PanelGeometry['pairMeans'] = [];
   const predicted: PanelGeometry['predicted'] = [];
   if (s.rho2 !== undefined) requireFinite(s.rho2, `${what} rho2`);
-  for (const [key, m] of means) {
-    const ks = key.split(',').map(Number);
-    if (ks.length !== 2) continue;
-    pairMeans.push({ key, a: ks[0], b: ks[1], xy: project(projection, m) });
+  groups.sets.forEach((set, g) => {
+    if (set.length !== 2) return;
+    pairMeans.push({ set, xy: project(projection, meanOf(g)) });
     if (s.rho2 !== undefined) {
       const r = s.rho2 / 2;
-      predicted.push({ key, xy: [r * (cm[ks[0]][0] + cm[ks[1]][0]), r * (cm[ks[0]][1] + cm[ks[1]][1])] });
+      const [a, b] = set;
+      predicted.push({ set, xy: [r * (cm[a][0] + cm[b][0]), r * (cm[a][1] + cm[b][1])] });
     }
-  }
-  pairMeans.sort((p, q) => (p.key < q.key ? -1 : 1));
+  });
   let arrows: [number, number][] = [];
   let arrowScale = 1;
   if (s.classifier !== undefined) {
     const W = toRows(s.classifier, `${what} classifier`);
-    requireMatrix(W, `${what} classifier`, H[0].length);
+    requireMatrix(W, `${what} classifier`, d);
     if (W.length !== K) throw new FigureDataError(`${what}: classifier has ${W.length} rows, expected K = ${K}`);
     const raw = W.map((w) => project(projection, w, false));
     const maxW = d3.max(raw, (v) => Math.hypot(v[0], v[1])) ?? 0;
@@ -125,16 +127,21 @@ export function panelGeometry(s: GeometrySnapshot, K: number, what: string, maxS
   return { samples, classMeans: cm, pairMeans, predicted, arrows, arrowScale, projection };
 }
 
-/** Label-set colours, consistent across panels: singletons first (class order), then larger sets lexicographically. */
-export function labelSetColors(K: number, keys: Iterable<string>): Map<string, string> {
-  const all = new Set<string>(Array.from({ length: K }, (_, k) => String(k)));
-  for (const k of keys) all.add(k);
-  const sorted = [...all].sort((a, b) => {
-    const la = a.split(',').length;
-    const lb = b.split(',').length;
-    return la !== lb ? la - lb : a.localeCompare(b, 'en', { numeric: true });
-  });
-  return new Map(sorted.map((k, i) => [k, categoricalColor(i)]));
+/** One colour per label set, the same in every panel. */
+export interface LabelSetPalette {
+  /** The label sets coloured: every singleton, then the given larger sets, in canonical label-set order. */
+  readonly sets: readonly LabelSet[];
+  colorOf(set: LabelSet): string;
+}
+
+/** Colours for the singletons {0}..{K−1} and the given label sets, assigned in canonical label-set order. */
+export function labelSetColors(K: number, present: Iterable<LabelSet>): LabelSetPalette {
+  const singletons = Array.from({ length: K }, (_, k) => labelSet([k], K));
+  const sets = groupByLabelSet([...singletons, ...present], K).sets;
+  // A string key only to look colours up by value; label sets themselves stay structured (never parsed back).
+  const key = (set: LabelSet) => set.join(',');
+  const colors = new Map(sets.map((set, i) => [key(set), categoricalColor(i)]));
+  return { sets, colorOf: (set) => colors.get(key(set)) ?? theme.muted };
 }
 
 const PANEL = 290;
@@ -149,10 +156,8 @@ export function geometryFigure(input: GeometryInput): string {
   const cols = d3.max(input.rows, (r) => r.cells.length) ?? 0;
   input.rows.forEach((r) => requireNonEmpty(r.cells, `geometry: row "${r.label}" cells`));
   const geo = input.rows.map((r) => r.cells.map((c) => panelGeometry(c.snapshot, K, `geometry "${r.label} / ${c.label}"`, input.maxSamples)));
-  const keys = new Set<string>();
-  geo.flat().forEach((g) => g.samples.forEach((s) => keys.add(s.key)));
-  const colors = labelSetColors(K, keys);
-  const setName = (key: string) => `{${key.split(',').map((k) => names[Number(k)]).join(',')}}`;
+  const colors = labelSetColors(K, geo.flat().flatMap((g) => [...g.samples.map((s) => s.set), ...g.pairMeans.map((p) => p.set)]));
+  const setName = (set: LabelSet) => `{${set.map((k) => names[k]).join(',')}}`;
   const anyPairs = geo.flat().some((g) => g.pairMeans.length > 0);
   const anyArrows = geo.flat().some((g) => g.arrows.length > 0);
   const anyPred = geo.flat().some((g) => g.predicted.length > 0);
@@ -160,8 +165,8 @@ export function geometryFigure(input: GeometryInput): string {
   const cellW = PANEL + MARGIN.left + MARGIN.right;
   const cellH = PANEL + MARGIN.top + MARGIN.bottom;
   const width = Math.max(cols * cellW + 20, 560);
-  const colorItems: LegendItem[] = [...colors.keys()].filter((k) => keys.has(k) || !k.includes(','))
-    .map((k) => ({ label: setName(k), color: colors.get(k) as string, swatch: k.includes(',') ? 'square' : 'circle' }));
+  const colorItems: LegendItem[] = colors.sets
+    .map((set) => ({ label: setName(set), color: colors.colorOf(set), swatch: set.length > 1 ? 'square' : 'circle' }));
   const grey = theme.muted;
   const markItems: LegendItem[] = [
     { label: 'samples', color: grey, swatch: 'circle', opacity: 0.35 },
@@ -183,7 +188,7 @@ export function geometryFigure(input: GeometryInput): string {
     rowGeo.forEach((g, c) => {
       const pg = doc.svg.append('g').attr('class', 'panel')
         .attr('transform', `translate(${10 + c * cellW + MARGIN.left},${top + r * cellH + MARGIN.top})`);
-      drawGeometryPanel(pg, g, colors, input.rows[r].cells[c].label, names);
+      drawGeometryPanel(pg, g, colors, input.rows[r].cells[c].label);
     });
     // row heading, rotated, left of the first panel's axis label
     doc.svg.append('text').attr('class', 'row-label')
@@ -196,7 +201,7 @@ export function geometryFigure(input: GeometryInput): string {
   return doc.serialize();
 }
 
-function drawGeometryPanel(pg: Sel, g: PanelGeometry, colors: Map<string, string>, label: string, names: readonly string[]): void {
+function drawGeometryPanel(pg: Sel, g: PanelGeometry, colors: LabelSetPalette, label: string): void {
   const pts: [number, number][] = [...g.samples.map((s) => s.xy), ...g.classMeans, ...g.pairMeans.map((p) => p.xy), ...g.predicted.map((p) => p.xy), ...g.arrows];
   const R = 1.1 * (d3.max(pts, (p) => Math.max(Math.abs(p[0]), Math.abs(p[1]))) || 1);
   // equal aspect: the same symmetric domain on both axes, square panel
@@ -213,11 +218,11 @@ function drawGeometryPanel(pg: Sel, g: PanelGeometry, colors: Map<string, string
   plot.append('path').attr('class', 'origin').attr('d', `M${x(0)},0V${PANEL}M0,${y(0)}H${PANEL}`).attr('stroke', '#c8c8c8').attr('stroke-width', 1);
   for (const s of g.samples) {
     plot.append('path').attr('class', 'sample').attr('d', markerPath('circle', x(s.xy[0]), y(s.xy[1]), 2.3))
-      .attr('fill', colors.get(s.key) ?? theme.muted).attr('fill-opacity', 0.35);
+      .attr('fill', colors.colorOf(s.set)).attr('fill-opacity', 0.35);
   }
   g.pairMeans.forEach((p) => {
-    const col = colors.get(p.key) ?? theme.muted;
-    for (const k of [p.a, p.b]) {
+    const col = colors.colorOf(p.set);
+    for (const k of p.set) {
       plot.append('path').attr('class', 'construction').attr('d', `M${x(g.classMeans[k][0])},${y(g.classMeans[k][1])}L${x(p.xy[0])},${y(p.xy[1])}`)
         .attr('stroke', col).attr('stroke-width', 1.6).attr('stroke-dasharray', '5,4').attr('fill', 'none');
     }
@@ -225,7 +230,7 @@ function drawGeometryPanel(pg: Sel, g: PanelGeometry, colors: Map<string, string
   g.arrows.forEach((a, k) => {
     const { shaft, head } = arrowPaths(x(0), y(0), x(a[0]), y(a[1]), 11);
     if (shaft === '') return;
-    const col = d3.color(colors.get(String(k)) ?? theme.text)?.darker(0.8).formatHex() ?? theme.text;
+    const col = d3.color(colors.colorOf([k]))?.darker(0.8).formatHex() ?? theme.text;
     const ga = plot.append('g').attr('class', 'classifier-arrow');
     ga.append('path').attr('d', shaft).attr('stroke', col).attr('stroke-width', 2.2).attr('fill', 'none');
     ga.append('path').attr('d', head).attr('fill', col);
@@ -234,16 +239,15 @@ function drawGeometryPanel(pg: Sel, g: PanelGeometry, colors: Map<string, string
   });
   g.predicted.forEach((p) => {
     plot.append('path').attr('class', 'prediction').attr('d', markerPath('diamond', x(p.xy[0]), y(p.xy[1]), 7))
-      .attr('fill', 'none').attr('stroke', colors.get(p.key) ?? theme.muted).attr('stroke-width', 2);
+      .attr('fill', 'none').attr('stroke', colors.colorOf(p.set)).attr('stroke-width', 2);
   });
   g.pairMeans.forEach((p) => {
     plot.append('path').attr('class', 'pair-mean').attr('d', markerPath('square', x(p.xy[0]), y(p.xy[1]), 7))
-      .attr('fill', colors.get(p.key) ?? theme.muted).attr('stroke', 'black').attr('stroke-width', 1.2);
+      .attr('fill', colors.colorOf(p.set)).attr('stroke', 'black').attr('stroke-width', 1.2);
   });
   g.classMeans.forEach((m, k) => {
     plot.append('path').attr('class', 'class-mean').attr('d', markerPath('circle', x(m[0]), y(m[1]), 7.5))
-      .attr('fill', colors.get(String(k)) ?? theme.muted).attr('stroke', 'black').attr('stroke-width', 1.2);
-    void names;
+      .attr('fill', colors.colorOf([k])).attr('stroke', 'black').attr('stroke-width', 1.2);
   });
   if (g.arrows.length > 0 && Math.abs(g.arrowScale - 1) > 1e-9) {
     pg.append('text').attr('class', 'note').attr('x', PANEL - 4).attr('y', PANEL - 6).attr('text-anchor', 'end')

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareToUfm, countLabelSets, logitsOf, predictAtLambdas, type CompareSettings, type NetworkSnapshot } from '../../src/compare/index.js';
+import { compareToUfm, countLabelSets, FIT_START_LAMBDA, logitsOf, predictAtLambdas, type CompareSettings, type NetworkSnapshot } from '../../src/compare/index.js';
 import { etfEmbedding } from '../../src/geometry/etf.js';
 import { balancedDesign, explicitDesign } from '../../src/ufm/design.js';
 import { unpackUfm } from '../../src/ufm/objective.js';
@@ -117,6 +117,24 @@ describe('UFM prediction routes', () => {
     const p = predictAtLambdas({ K, loss: 'pal', counts, fixedAlpha: null }, 5e-3, 5e-3, 1e-2);
     expect(p.method).toBe('L-BFGS, explicit design');
     expect(p.rho['2']).toBeGreaterThan(1);
+  });
+
+  it('fits the scale of an imbalanced run without weight decay from FIT_START_LAMBDA, as if that were its weight decay', () => {
+    const K = 3, d = 3;
+    const design = explicitDesign(K, [{ set: [0], count: 5 }, { set: [1], count: 3 }, { set: [2], count: 4 }, { set: [0, 1], count: 2 }, { set: [1, 2], count: 1 }]);
+    const rng = new Rng(4);
+    const W = Float64Array.from({ length: K * d }, () => rng.normal());
+    const H = new Float64Array(design.N * d);
+    design.labels.forEach((S, i) => { for (const k of S) for (let t = 0; t < d; t++) H[i * d + t] += W[k * d + t] + 0.1 * rng.normal(); });
+    const b = new Float64Array(K);
+    const snapshot: NetworkSnapshot = { K, d, features: H, labels: design.labels, logits: logitsOf(H, design.N, d, W, b, K), W, b };
+    const settings: CompareSettings = { loss: 'pal', lambdaH: 0.01, weightDecay: 0, batchSize: 4, fixedEtf: false, convention: SUMMED };
+    const r = compareToUfm(snapshot, settings);
+    expect(r.mapping.reason).toMatch(/no weight decay/);
+    expect(r.fitted?.route).toBe('lbfgs');
+    expect(Math.abs((r.fitted?.logitGap['1'] as number) - r.network.logitGap['1'])).toBeLessThan(1e-3 * r.network.logitGap['1']);
+    const same = compareToUfm(snapshot, { ...settings, weightDecay: FIT_START_LAMBDA, convention: undefined });
+    expect(same.fitted).toEqual(r.fitted);
   });
 
   it('too strong a regularisation is reported as the trivial optimum, not NaN', () => {

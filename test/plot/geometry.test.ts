@@ -37,7 +37,7 @@ describe('geometryFigure', () => {
     const g = panelGeometry(collapsed(1.75), 3, 'test');
     expect(g.pairMeans).toHaveLength(3);
     g.pairMeans.forEach((p, i) => {
-      expect(g.predicted[i].key).toBe(p.key);
+      expect(g.predicted[i].set).toEqual(p.set);
       expect(p.xy[0]).toBeCloseTo(g.predicted[i].xy[0], 12);
       expect(p.xy[1]).toBeCloseTo(g.predicted[i].xy[1], 12);
     });
@@ -54,9 +54,19 @@ describe('geometryFigure', () => {
     expect(b).toBe(a);
   });
 
-  it('uses the same colour for a label set in every panel', () => {
-    const c = labelSetColors(3, ['1,2', '0', '0,1']);
-    expect([...c.keys()]).toEqual(['0', '1', '2', '0,1', '1,2']);
+  it('labelSetColors colours every singleton and each given set once, in canonical label-set order', () => {
+    const c = labelSetColors(3, [[1, 2], [0], [0, 1], [1, 2]]);
+    expect(c.sets).toEqual([[0], [1], [2], [0, 1], [1, 2]]);
+    expect(new Set(c.sets.map((s) => c.colorOf(s))).size).toBe(5);
+    expect(c.colorOf([1, 2])).toBe(c.colorOf(Object.freeze([1, 2])));
+  });
+
+  it('panelGeometry treats a label set listed in any order as the same set', () => {
+    const s = collapsed(1.5);
+    const shuffled = panelGeometry({ ...s, labels: s.labels.map((l) => [...l].reverse()) }, 3, 'test');
+    const sorted = panelGeometry(s, 3, 'test');
+    expect(shuffled.pairMeans).toEqual(sorted.pairMeans);
+    expect(shuffled.samples).toEqual(sorted.samples);
   });
 
   it('rejects bad snapshots with a FigureDataError', () => {

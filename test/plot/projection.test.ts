@@ -1,39 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classMeanProjection, labelSetMeans, project, setKey, topEigenvectors } from '../../src/plot/projection.js';
+import { matrix } from '../../src/geometry/types.js';
+import { classMeanProjection, project } from '../../src/plot/projection.js';
 import { Rng } from '../../src/util/rng.js';
 
-const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
+const rowsMatrix = (rows: readonly (readonly number[])[]) => matrix(rows.length, rows[0].length, Float64Array.from(rows.flat()));
+const randomRows = (n: number, d: number, rng: Rng) => Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
 
-describe('top eigenvectors by power iteration', () => {
-  it('finds the two largest eigenpairs of a diagonal matrix', () => {
-    const { values, vectors } = topEigenvectors([[1, 0, 0], [0, 5, 0], [0, 0, 3]], 2);
-    expect(values[0]).toBeCloseTo(5, 10);
-    expect(values[1]).toBeCloseTo(3, 10);
-    expect(Math.abs(vectors[0][1])).toBeCloseTo(1, 10);
-    expect(Math.abs(vectors[1][2])).toBeCloseTo(1, 10);
-  });
-
-  it('returns eigenpairs (A v = λ v) of random Gram matrices', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 8 }), fc.integer(), (n, d, seed) => {
-      const rng = new Rng(seed);
-      const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
-      const A = X.map((a) => X.map((b) => dot(a, b)));
-      const { values, vectors } = topEigenvectors(A, 1, 5000);
-      const Av = A.map((r) => dot(r, vectors[0]));
-      const err = Math.sqrt(Av.reduce((s, v, i) => s + (v - values[0] * vectors[0][i]) ** 2, 0));
-      // the largest eigenvalue dominates every diagonal entry's average; residual small relative to it
-      return err <= 1e-6 * values[0] && values[0] >= Math.max(...A.map((r, i) => r[i])) - 1e-9;
-    }), { numRuns: 40, seed: 11 });
-  });
-});
-
-describe('class-mean projection', () => {
-  it('is an isometry of three class means (they span a plane) and orients class 0 on +u₁', () => {
+describe('classMeanProjection', () => {
+  it('keeps every distance between three class means (they span a plane) and puts class 0 on the +u₁ axis', () => {
     fc.assert(fc.property(fc.integer({ min: 3, max: 9 }), fc.integer(), (d, seed) => {
-      const rng = new Rng(seed);
-      const means = [0, 1, 2].map(() => Array.from({ length: d }, () => rng.normal()));
-      const p = classMeanProjection(means);
+      const means = randomRows(3, d, new Rng(seed));
+      const p = classMeanProjection(rowsMatrix(means));
       const xy = means.map((m) => project(p, m));
       for (let a = 0; a < 3; a++) {
         for (let b = a + 1; b < 3; b++) {
@@ -42,21 +21,59 @@ describe('class-mean projection', () => {
           if (Math.abs(dist - pd) > 1e-8 * (1 + dist)) return false;
         }
       }
-      return Math.abs(p.captured - 1) < 1e-9 && xy[0][0] >= 0 && xy[1][1] >= -1e-12
-        && Math.abs(dot(p.u1, p.u2)) < 1e-9 && Math.abs(dot(p.u1, p.u1) - 1) < 1e-9;
+      return Math.abs(p.captured - 1) < 1e-9 && xy[0][0] > 0 && Math.abs(xy[0][1]) < 1e-9 && xy[1][1] >= -1e-12
+        && Math.abs(dot(p.u1, p.u2)) < 1e-9 && Math.abs(dot(p.u1, p.u1) - 1) < 1e-9 && Math.abs(dot(p.u2, p.u2) - 1) < 1e-9;
     }), { numRuns: 40, seed: 12 });
   });
 
-  it('falls back to an orthogonal direction when the means are collinear', () => {
-    const p = classMeanProjection([[1, 0, 0], [-1, 0, 0], [0, 0, 0]]);
-    expect(Math.abs(dot(p.u1, p.u2))).toBeLessThan(1e-12);
-    expect(project(p, [1, 0, 0])[0]).toBeCloseTo(1, 12);
+  it('captures at least as much of K > 3 centred means as the plane of any two of them (the top-2 principal plane)', () => {
+    fc.assert(fc.property(fc.integer({ min: 4, max: 7 }), fc.integer({ min: 4, max: 9 }), fc.integer(), (K, d, seed) => {
+      const means = randomRows(K, d, new Rng(seed));
+      const p = classMeanProjection(rowsMatrix(means));
+      const mu = means[0].map((_, j) => means.reduce((s, m) => s + m[j], 0) / K);
+      const centred = means.map((m) => m.map((v, j) => v - mu[j]));
+      const total = centred.reduce((s, m) => s + dot(m, m), 0);
+      // Oracle: the squared norm kept by the orthonormalised plane of centred means a and b.
+      const keptBy = (a: number, b: number) => {
+        const e1 = centred[a].map((v) => v / Math.sqrt(dot(centred[a], centred[a])));
+        const r = centred[b].map((v, j) => v - dot(centred[b], e1) * e1[j]);
+        const e2 = r.map((v) => v / Math.sqrt(dot(r, r)));
+        return centred.reduce((s, m) => s + dot(m, e1) ** 2 + dot(m, e2) ** 2, 0) / total;
+      };
+      for (let a = 0; a < K; a++) for (let b = a + 1; b < K; b++) if (keptBy(a, b) > p.captured + 1e-9) return false;
+      return p.captured <= 1 + 1e-12;
+    }), { numRuns: 30, seed: 13 });
   });
 
-  it('groups means by label set, order-independently', () => {
-    expect(setKey([2, 0])).toBe('0,2');
-    const m = labelSetMeans([[0, 0], [2, 4], [1, 1]], [[0], [0], [1, 0]]);
-    expect(m.get('0')).toEqual([1, 2]);
-    expect(m.get('0,1')).toEqual([1, 1]);
+  it('orients an exact simplex ETF the same way however it is rotated in feature space (tied eigenvalues)', () => {
+    const etf = [0, 1, 2].map((k) => [Math.cos((2 * Math.PI * k) / 3), Math.sin((2 * Math.PI * k) / 3), 0, 0]);
+    const rng = new Rng(5);
+    for (let trial = 0; trial < 5; trial++) {
+      // a random rotation of R⁴ (Gram–Schmidt on a Gaussian matrix)
+      const Q: number[][] = [];
+      for (const g of randomRows(4, 4, rng)) {
+        let v = g;
+        for (const q of Q) v = v.map((x, j) => x - dot(g, q) * q[j]);
+        Q.push(v.map((x) => x / Math.sqrt(dot(v, v))));
+      }
+      const rotated = etf.map((m) => Q.map((q) => dot(q, m)));
+      const p = classMeanProjection(rowsMatrix(rotated));
+      const xy = rotated.map((m) => project(p, m));
+      [[1, 0], [-0.5, Math.sqrt(3) / 2], [-0.5, -Math.sqrt(3) / 2]].forEach(([x, y], k) => {
+        expect(xy[k][0]).toBeCloseTo(x, 12);
+        expect(xy[k][1]).toBeCloseTo(y, 12);
+      });
+    }
+  });
+
+  it('completes the plane with an orthogonal direction when the means are collinear', () => {
+    const p = classMeanProjection(rowsMatrix([[1, 0, 0], [-1, 0, 0], [0, 0, 0]]));
+    expect(Math.abs(dot(p.u1, p.u2))).toBeLessThan(1e-12);
+    expect(project(p, [1, 0, 0])[0]).toBeCloseTo(1, 12);
+    expect(p.captured).toBeCloseTo(1, 12);
+  });
+
+  it('rejects one-dimensional features with a FigureDataError', () => {
+    expect(() => classMeanProjection(rowsMatrix([[1], [2], [3]]))).toThrow(/at least 2 dimensions/);
   });
 });

@@ -18,65 +18,11 @@ import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 import { gridPatchesStride1, im2colTransposed, transpose4d } from './heapOps.js';
 import { emptyConv, zerosOutput } from './emptyConv.js';
+import { convGeometry, type ConvGeometry } from './convGeometry.js';
 
 type TensorInfo = tf.TensorInfo;
 
 export type FilterGradRoute = 'conv' | 'im2col' | 'grid' | 'auto';
-
-export interface ConvGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  fH: number;
-  fW: number;
-  sH: number;
-  sW: number;
-  padTop: number;
-  padLeft: number;
-}
-
-/** Shapes and padding of a dilation-1 NHWC conv, via tfjs's own conv-info helper (same 'same'/'valid' rules). */
-export function convGeometry(
-  xShape: number[],
-  filterShape: number[],
-  strides: number | [number, number],
-  pad: tf.NamedAttrMap[string],
-  dimRoundingMode: tf.NamedAttrMap[string],
-  dataFormat: tf.NamedAttrMap[string],
-): ConvGeometry {
-  if (dataFormat !== undefined && dataFormat !== null && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
-    throw new Error(`wasm conv gradient kernels support only NHWC data, got dataFormat '${String(dataFormat)}'`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    1,
-    pad as 'same' | 'valid' | number,
-    (dimRoundingMode ?? undefined) as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    'channelsLast',
-  );
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fH: info.filterHeight,
-    fW: info.filterWidth,
-    sH: info.strideHeight,
-    sW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
-}
 
 export function filterGradViaConv(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const xT = transpose4d(backend, x, [3, 1, 2, 0]); // [Ci, H, W, N]

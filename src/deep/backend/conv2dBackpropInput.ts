@@ -12,9 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as ops from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 import { col2im, dilateSpatial, transpose4d } from './heapOps.js';
-import { convGeometry } from './conv2dBackpropFilter.js';
+import { convGeometry, type ConvGeometry } from './convGeometry.js';
 import { emptyConv, zerosOutput } from './emptyConv.js';
-import type { ConvGeometry } from './conv2dBackpropFilter.js';
 
 type TensorInfo = tf.TensorInfo;
 

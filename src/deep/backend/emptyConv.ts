@@ -4,7 +4,7 @@
  * would keep whatever the wasm heap held, and the native addon rejects zero sizes.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ConvGeometry } from './conv2dBackpropFilter.js';
+import type { ConvGeometry } from './convGeometry.js';
 import { heapF32 } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 

@@ -5,19 +5,13 @@
  * is not one value per output channel, non-float32 data) go to the stock wasm kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry } from './conv2dBackpropFilter.js';
-import type { ConvGeometry } from './conv2dBackpropFilter.js';
+import { convGeometry, geometryArray } from './convGeometry.js';
 import { emptyConv, zerosOutput } from './emptyConv.js';
 import type { NativeKernels } from './nativeKernels.js';
 import { heapF32 as heap } from './wasmOps.js';
 import type { WasmBackendLike } from './wasmOps.js';
 
 type TensorInfo = tf.TensorInfo;
-
-/** ConvGeometry in the field order of native/conv.h's ConvGeometry. */
-export function geometryArray(g: ConvGeometry): Int32Array {
-  return Int32Array.from([g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fH, g.fW, g.sH, g.sW, g.padTop, g.padLeft]);
-}
 
 function unitDilation(d: unknown): boolean {
   if (d === undefined || d === null) return true;

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The addon's functions (native/mlnc_kernels.cc). Tensors are Float32Arrays, geometry an Int32Array(13). */
+/** The addon's functions (native/mlnc_kernels.cc). Tensors are Float32Arrays, geometry an Int32Array (see convGeometry.ts). */
 export interface NativeKernels {
   conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, activation: 0 | 1, out: Float32Array, geometry: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): void;
@@ -24,11 +24,13 @@ export interface NativeKernels {
     x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, eps: number,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  /** The geometry fields in the order the conv functions read them (native/conv.h's MLNC_CONV_GEOMETRY_FIELDS). */
+  convGeometryFields(): string[];
   /** Instruction sets the addon was compiled for, e.g. 'avx512f avx2 fma'. */
   features(): string;
 }
 
-const NATIVE_FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'sumMiddle', 'channelAffine', 'batchNormTrain', 'batchNormTrainGrad', 'features'] as const;
+const NATIVE_FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'sumMiddle', 'channelAffine', 'batchNormTrain', 'batchNormTrainGrad', 'convGeometryFields', 'features'] as const;
 
 export interface NativeKernelStatus {
   kernels?: NativeKernels;

@@ -99,13 +99,6 @@ export function freezeEtfClassifier(model: tf.LayersModel, K: number, featureDim
   kernel.trainable = false;
 }
 
-/** Marks the classifier kernel non-trainable without changing its value (after a checkpoint load). */
-export function markEtfFrozen(model: tf.LayersModel): void {
-  const kernel = model.getLayer(CLASSIFIER_LAYER).weights.find((w) => w.originalName.endsWith('/kernel'));
-  if (!kernel) throw new Error('the classifier layer has no kernel');
-  kernel.trainable = false;
-}
-
 export function paramCounts(model: tf.LayersModel): { trainableParams: number; totalParams: number } {
   const count = (ws: readonly { shape: readonly (number | null)[] }[]) =>
     ws.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);

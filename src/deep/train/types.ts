@@ -14,10 +14,6 @@ export interface TrainingImages {
   readonly labels: readonly LabelSet[];
 }
 
-export function sampleCount(ds: TrainingImages): number {
-  return ds.labels.length;
-}
-
 /** Throws an Error naming the problem when the images and labels disagree. */
 export function checkImages(ds: TrainingImages, what: string): void {
   const n = ds.labels.length;
