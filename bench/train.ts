@@ -13,7 +13,9 @@
  * The machine is shared, so the configurations are measured in interleaved rounds and each keeps its best round.
  *   baselineSingleThread / ratioToBaseline (in referenceNet and resnet18) — the single-threaded pure-wasm step (our
  *     patched wasm kernels, no native addon) measured in the same rounds, and best : baseline.
+ *   webgpu — ResNet18 on a hardware WebGPU adapter beside this run's ResNet18 number, or why not (bench/webgpu.ts).
  * Usage: npm run bench:train [-- --steps N] [--rounds R] [--resnet18-rounds R] [--no-workers] [--no-baseline]
+ *   [--webgpu-software] [--webgpu-steps N]
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -34,6 +36,7 @@ import { trainableParams, trainStep } from '../src/deep/train/step.js';
 import { ncMetrics } from '../src/geometry/index.js';
 import { matrix } from '../src/geometry/types.js';
 import { Rng } from '../src/util/rng.js';
+import { benchWebgpu } from './webgpu.js';
 
 function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -253,10 +256,13 @@ async function main(): Promise<void> {
   console.log(`NC evaluation of the default run (${train.labels.length} images ${train.height}×${train.width}, ${c.arch} width ${c.width}, d = ${d}): ${ncEvaluationSeconds.toFixed(2)} s (metrics alone ${((t2 - t1) / 1000).toFixed(3)} s)`);
   m.model.dispose();
 
+  // webgpu (bench/webgpu.ts): ResNet18 on the WebGPU adapter beside this run's number, or why it was not measured.
+  const webgpu = await benchWebgpu(backend, resnet18ImagesPerSecond);
+
   console.log(JSON.stringify({
     imagesPerSecond, imagesPerSecondConfig: referenceNet.bestConfig, backend: backend.name, kernels: backend.kernels, referenceNetParams: refParams, batch: 64, steps, referenceNet,
     resnet18ImagesPerSecond, resnet18Input: [56, 56, 1], resnet18, ncEvaluationSeconds, ncMetricsSeconds: (t2 - t1) / 1000,
-    ncTrainImages: train.labels.length,
+    ncTrainImages: train.labels.length, webgpu,
   }));
 }
 
