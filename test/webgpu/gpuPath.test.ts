@@ -11,6 +11,8 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/deep/train/con
 import { measure } from '../../src/deep/train/measure.js';
 import { runTraining } from '../../src/deep/train/run.js';
 import { syntheticImages } from '../deep/train/synthetic.js';
+import { Rng } from '../../src/util/rng.js';
+import { expectAllClose } from '../helpers/close.js';
 import { webgpuSuite } from './suite.js';
 
 const suite = await webgpuSuite();
@@ -37,6 +39,36 @@ describe.runIf(suite.adapter !== undefined)('the webgpu backend', () => {
     expect(tf.getBackend()).toBe('webgpu');
     expect(info.adapter).toEqual(suite.adapter);
     expect(compareTrajectories(await stepTrajectory(4), ref)).toMatchObject({ withinTolerance: true, trains: true });
+  });
+
+  it('Conv2DBackpropFilter (mlnc\'s per-tap matmul kernel) equals the cpu backend\'s for strides 1 and 2, same and valid padding, 1×1 and 3×3', async () => {
+    const cases = [
+      { batch: 3, h: 7, w: 6, ci: 2, co: 5, k: 3, stride: 1, pad: 'same' },
+      { batch: 2, h: 8, w: 8, ci: 3, co: 4, k: 3, stride: 2, pad: 'same' },
+      { batch: 2, h: 9, w: 7, ci: 4, co: 3, k: 3, stride: 2, pad: 'valid' },
+      { batch: 4, h: 6, w: 6, ci: 5, co: 6, k: 1, stride: 2, pad: 'valid' },
+      { batch: 1, h: 5, w: 5, ci: 1, co: 8, k: 3, stride: 1, pad: 'valid' },
+    ] as const;
+    await initBackend('webgpu', { env: {} });
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc.name).toBe('conv2dBackpropFilterWebgpu'); // ours, not the stock shader
+    for (const c of cases) {
+      await initBackend('cpu', { env: {} });
+      const rng = new Rng(c.batch * 100 + c.k * 10 + c.stride);
+      const xData = rng.fillNormal(new Float32Array(c.batch * c.h * c.w * c.ci));
+      const out = tf.tidy(() => tf.conv2d(tf.zeros([c.batch, c.h, c.w, c.ci]) as tf.Tensor4D, tf.zeros([c.k, c.k, c.ci, c.co]) as tf.Tensor4D, c.stride, c.pad).shape);
+      const dyData = rng.fillNormal(new Float32Array(out.reduce((p, q) => p * q, 1)));
+      const dW = async (on: 'cpu' | 'webgpu') => {
+        await initBackend(on, { env: {} });
+        const x = tf.tensor4d(xData, [c.batch, c.h, c.w, c.ci]);
+        const dy = tf.tensor4d(dyData, out);
+        const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.ci, c.co] };
+        const r = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+        const v = (await r.data()) as Float32Array;
+        tf.dispose([x, dy, r]);
+        return v;
+      };
+      expectAllClose(await dW('webgpu'), await dW('cpu'), `dW of ${JSON.stringify(c)}`);
+    }
   });
 
   it('a tiny run records its adapter, checkpoints, and resumes exactly like the uninterrupted run', async () => {

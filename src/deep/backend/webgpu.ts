@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { registerWebgpuFilterGrad } from './webgpuFilterGrad.js';
 
 /** The WebGPU adapter a run used, as Dawn describes it (GPUAdapterInfo). */
 export interface AdapterInfo {
@@ -128,7 +129,10 @@ interface DawnModule {
 
 let dawnReady = false;
 
-/** Dawn into this process and tfjs-backend-webgpu registered, in the order the backend needs (see the file comment). */
+/**
+ * Dawn into this process and tfjs-backend-webgpu registered, in the order the backend needs (see the file comment),
+ * with mlnc's Conv2DBackpropFilter in place of the stock one (webgpuFilterGrad.ts).
+ */
 async function loadDawn(): Promise<void> {
   if (dawnReady) return;
   // Variable specifiers keep TypeScript from requiring the optional packages' types.
@@ -140,6 +144,7 @@ async function loadDawn(): Promise<void> {
   g.navigator ??= {};
   g.navigator.gpu = dawn.create([]);
   await import(backendSpec);
+  registerWebgpuFilterGrad();
   dawnReady = true;
 }
 
