@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../src/io/atomicWrite.js';
 import { initBackend } from '../src/deep/backend/initBackend.js';
-import { compareTrajectories, stepTrajectory } from '../src/deep/backend/stepTrajectory.js';
+import { compareTrajectories, stepTrajectory } from '../src/deep/train/stepTrajectory.js';
 import { describeAdapter, isSoftwareAdapter, probeAdapter, type AdapterInfo } from '../src/deep/backend/webgpu.js';
 import { resnet18ImagesPerSecond } from './webgpu.js';
 

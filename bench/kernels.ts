@@ -1,5 +1,5 @@
 /**
- * Training-step speed of the reference net (src/deep/backend/referenceNet.ts) on the patched tfjs wasm backend.
+ * Training-step speed of the reference net (src/deep/models/referenceNet.ts) on the patched tfjs wasm backend.
  *
  * Usage: npm run build && node dist/bench/kernels.js [--steps N] [--variants all|default] [--layers | --layers-only]
  * Prints images/s for each kernel variant and a tf.profile breakdown (top 10 kernels by time) before/after;
@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/deep/backend/initBackend.js';
 import { registerWasmTrainingKernels } from '../src/deep/backend/registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from '../src/deep/backend/registerWasmTrainingKernels.js';
-import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/backend/referenceNet.js';
+import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/models/referenceNet.js';
 import { Rng } from '../src/util/rng.js';
 
 const BATCH = 64;

@@ -1,7 +1,7 @@
 /**
  * Training speed of the deep path (npm run bench:train). Prints progress lines, then ONE JSON line last:
  *   imagesPerSecond — the reference network (32×32×3, batch 64, 10 classes, 152,954 parameters, built by
- *     src/deep/backend/referenceNet.ts) under one full training step of `mlnc train` each time: forward in training
+ *     src/deep/models/referenceNet.ts) under one full training step of `mlnc train` each time: forward in training
  *     mode, PAL loss + feature penalty, gradients of every trainable variable, SGD+momentum+weight-decay update; the best
  *     of the single-process step and (on wasm) the data-parallel step over 1 and 2 worker threads (src/deep/parallel:
  *     the global batch of 64 split into one shard per worker), as `mlnc train` would pick;
@@ -13,17 +13,23 @@
  * The machine is shared, so the configurations are measured in interleaved rounds and each keeps its best round.
  *   baselineSingleThread / ratioToBaseline (in referenceNet and resnet18) — the single-threaded pure-wasm step (our
  *     patched wasm kernels, no native addon) measured in the same rounds, and best : baseline.
- *   webgpu — ResNet18 on a hardware WebGPU adapter beside this run's ResNet18 number, or why not (bench/webgpu.ts).
+ *   pytorch / ratioToPytorch (in referenceNet and resnet18) — the same network and step in PyTorch on the CPU with the
+ *     same number of threads (bench/torchPeer.py), measured in the same rounds, and best : pytorch; `pytorchPeer` says
+ *     which torch ran, or why the peer was skipped (no python3 with torch).
+ *   loadAverage — the machine's 1/5/15-minute load averages before and after the rounds (say how loaded it was).
  * Usage: npm run bench:train [-- --steps N] [--rounds R] [--resnet18-rounds R] [--no-workers] [--no-baseline]
+ *   [--no-pytorch] [--threads T (the peer's threads; default 2, the most that mlnc's configurations use)]
  *   [--webgpu-software] [--webgpu-steps N]
+ *   webgpu — ResNet18 on a hardware WebGPU adapter beside this run's ResNet18 number, or why not (bench/webgpu.ts).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/deep/backend/initBackend.js';
 import { loadNativeKernels } from '../src/deep/backend/nativeKernels.js';
 import { registerWasmTrainingKernels } from '../src/deep/backend/registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from '../src/deep/backend/registerWasmTrainingKernels.js';
-import { buildReferenceNet, REFERENCE_NET_PARAMS } from '../src/deep/backend/referenceNet.js';
+import { buildReferenceNet, REFERENCE_NET_PARAMS, REFERENCE_NET_TRAINABLE_PARAMS } from '../src/deep/models/referenceNet.js';
 import { loadDataset } from '../src/deep/data/index.js';
 import { buildModel, initWeights } from '../src/deep/models/index.js';
 import { createParallelTrainer, topologySource } from '../src/deep/parallel/trainer.js';
@@ -36,6 +42,7 @@ import { trainableParams, trainStep } from '../src/deep/train/step.js';
 import { ncMetrics } from '../src/geometry/index.js';
 import { matrix } from '../src/geometry/types.js';
 import { Rng } from '../src/util/rng.js';
+import { startTorchPeer, type PeerNet, type TorchPeer } from './torchPeer.js';
 import { benchWebgpu } from './webgpu.js';
 
 function argValue(name: string, fallback: string): string {
@@ -147,6 +154,22 @@ async function threadScaling(): Promise<number> {
 }
 
 const BASELINE = 'single thread, pure wasm (baseline)';
+const PYTORCH = 'PyTorch peer';
+
+/** The peer's step of the same network; it checks that PyTorch's network has as many trainable parameters as ours. */
+function pytorchConfig(peer: TorchPeer, net: PeerNet, trainableParams: number): StepConfig {
+  return {
+    name: PYTORCH,
+    async run(steps) {
+      const r = await peer.run(net, steps);
+      if (r.trainableParams !== trainableParams) {
+        throw new Error(`the PyTorch ${net} has ${r.trainableParams} trainable parameters, mlnc's has ${trainableParams}: not the same network`);
+      }
+      return r.seconds;
+    },
+    async dispose() {},
+  };
+}
 
 interface SpeedTable {
   /** Best images/s over the rounds, per configuration. */
@@ -157,6 +180,9 @@ interface SpeedTable {
   ratioToBaseline?: number;
   workers1?: number;
   workers2?: number;
+  /** The same net and step in PyTorch (bench/torchPeer.py), and best : pytorch, measured in the same rounds. */
+  pytorch?: number;
+  ratioToPytorch?: number;
   ratio2to1?: number;
   ratio2toSingle?: number;
   best: number;
@@ -169,9 +195,10 @@ interface SpeedTable {
 
 async function speedTable(
   label: string, model: tf.LayersModel, shape: [number, number, number], K: number, batch: number,
-  o: { warmup: number; steps: number; rounds: number; withWorkers: boolean; withBaseline: boolean },
+  o: { warmup: number; steps: number; rounds: number; withWorkers: boolean; withBaseline: boolean; peer?: StepConfig },
 ): Promise<SpeedTable> {
   const configs = [singleProcessConfig(model, shape, K, batch)];
+  if (o.peer) configs.push(o.peer);
   if (o.withBaseline) configs.push(singleProcessConfig(model, shape, K, batch, { name: BASELINE, kernels: { native: false } }));
   if (o.withWorkers) configs.push(await workersConfig(model, shape, K, batch, 1), await workersConfig(model, shape, K, batch, 2));
   const rounds: Record<string, number[]> = Object.fromEntries(configs.map((c) => [c.name, []]));
@@ -204,15 +231,20 @@ async function speedTable(
     t.ratio2toSingle = t.workers2 / t.singleProcess;
   }
   for (const c of configs) {
-    if (bestOf(c.name) > t.best) {
+    if (c.name !== PYTORCH && bestOf(c.name) > t.best) {
       t.best = bestOf(c.name);
       t.bestConfig = c.name;
     }
   }
   if (t.baselineSingleThread !== undefined) t.ratioToBaseline = t.best / t.baselineSingleThread;
+  if (o.peer) {
+    t.pytorch = bestOf(PYTORCH);
+    t.ratioToPytorch = t.best / t.pytorch;
+  }
+  const peer = t.ratioToPytorch !== undefined ? `; ×${t.ratioToPytorch.toFixed(2)} of PyTorch (${(t.pytorch as number).toFixed(2)} images/s)` : '';
   const baseline = t.ratioToBaseline !== undefined ? `; ×${t.ratioToBaseline.toFixed(2)} of the single-thread pure-wasm baseline (${(t.baselineSingleThread as number).toFixed(2)} images/s)` : '';
   const ratios = o.withWorkers ? ` (2 workers ×${(t.ratio2to1 as number).toFixed(2)} of 1 worker, ×${(t.ratio2toSingle as number).toFixed(2)} of single process)` : '';
-  console.log(`${label}: best ${t.best.toFixed(2)} images/s with ${t.bestConfig}${ratios}${baseline}`);
+  console.log(`${label}: best ${t.best.toFixed(2)} images/s with ${t.bestConfig}${ratios}${baseline}${peer}`);
   return t;
 }
 
@@ -233,12 +265,33 @@ async function main(): Promise<void> {
   // Worker threads are what `mlnc train` uses by default on wasm (with more than one core); tfjs-node runs in-process.
   const withWorkers = backend.name === 'wasm' && !process.argv.includes('--no-workers');
   const rounds = Number(argValue('--rounds', '3'));
-  const referenceNet = await speedTable(`reference net (32×32×3, batch 64, ${refParams} params)`, refTwo, [32, 32, 3], 10, 64, { warmup: 2, steps, rounds, withWorkers, withBaseline });
-  const imagesPerSecond = referenceNet.best;
-
+  const peerOrWhy = process.argv.includes('--no-pytorch') ? { skipped: '--no-pytorch' } : await startTorchPeer(Number(argValue('--threads', '2')));
+  const peer = 'skipped' in peerOrWhy ? undefined : peerOrWhy;
+  const pytorchPeer = peer ? peer.description : `skipped: ${(peerOrWhy as { skipped: string }).skipped}`;
+  console.log(`PyTorch peer: ${pytorchPeer}`);
+  const loadBefore = loadavg();
   const r18 = buildModel({ arch: 'resnet18', inputShape: [56, 56, 1], K: 10 });
   initWeights(r18.model, new Rng(2));
-  const resnet18 = await speedTable(`ResNet18 (56×56×1, batch 16, ${r18.trainableParams} trainable params)`, r18.model, [56, 56, 1], 10, 16, { warmup: 1, steps: 2, rounds: Number(argValue('--resnet18-rounds', '1')), withWorkers, withBaseline });
+  let referenceNet: SpeedTable;
+  let resnet18: SpeedTable;
+  try {
+    referenceNet = await speedTable(`reference net (32×32×3, batch 64, ${refParams} params)`, refTwo, [32, 32, 3], 10, 64, {
+      warmup: 2, steps, rounds, withWorkers, withBaseline, peer: peer && pytorchConfig(peer, 'reference', REFERENCE_NET_TRAINABLE_PARAMS),
+    });
+    resnet18 = await speedTable(`ResNet18 (56×56×1, batch 16, ${r18.trainableParams} trainable params)`, r18.model, [56, 56, 1], 10, 16, {
+      warmup: 1, steps: 2, rounds: Number(argValue('--resnet18-rounds', '1')), withWorkers, withBaseline,
+      peer: peer && pytorchConfig(peer, 'resnet18', r18.trainableParams),
+    });
+  } finally {
+    await peer?.close();
+  }
+  const loadAfter = loadavg();
+  // Other work on the machine slows PyTorch's OpenMP threads (which spin at barriers) far more than mlnc's, so a ratio
+  // to PyTorch taken on a busy machine flatters mlnc: say so.
+  if (peer && Math.max(loadBefore[0], loadAfter[0]) > availableParallelism() + 1) {
+    console.log(`warning: load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)} on ${availableParallelism()} cores: the machine was busy, and ratioToPytorch is not meaningful`);
+  }
+  const imagesPerSecond = referenceNet.best;
   const resnet18ImagesPerSecond = resnet18.best;
   r18.model.dispose();
 
@@ -261,7 +314,8 @@ async function main(): Promise<void> {
 
   console.log(JSON.stringify({
     imagesPerSecond, imagesPerSecondConfig: referenceNet.bestConfig, backend: backend.name, kernels: backend.kernels, referenceNetParams: refParams, batch: 64, steps, referenceNet,
-    resnet18ImagesPerSecond, resnet18Input: [56, 56, 1], resnet18, ncEvaluationSeconds, ncMetricsSeconds: (t2 - t1) / 1000,
+    resnet18ImagesPerSecond, resnet18Input: [56, 56, 1], resnet18, pytorchPeer,
+    loadAverage: { before: loadBefore, after: loadAfter }, ncEvaluationSeconds, ncMetricsSeconds: (t2 - t1) / 1000,
     ncTrainImages: train.labels.length, webgpu,
   }));
 }

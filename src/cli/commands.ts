@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { registerSweep } from './sweep.js';
 import { registerUfm } from './ufm.js';
+import { rejectUnknownSubcommands } from './unknownCommand.js';
 import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
 import { registerCompare } from './compare.js';
@@ -7,7 +9,7 @@ import { registerFigures } from './figures.js';
 
 /** Registers every subcommand on the root program. */
 export function registerCommands(program: Command): void {
-  registerUfm(program);
+  registerSweep(rejectUnknownSubcommands(registerUfm(program)));
   registerTrain(program);
   registerValidate(program);
   registerCompare(program);

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ComparisonReport } from '../compare/index.js';
 import { compareRunDir } from '../figures/index.js';
 import { formatTable } from './format.js';
-import { asUsageError } from './usageError.js';
+import { BACKEND_HELP } from './parse.js';
 import { formatCell, formatDifference } from '../plot/comparisonTable.js';
 
 interface CompareFlags {
@@ -26,21 +26,17 @@ export function formatComparison(r: ComparisonReport): string {
 }
 
 export async function compareCommand(runDir: string, f: CompareFlags): Promise<void> {
-  try {
-    const c = await compareRunDir(runDir, { backend: f.backend, log: (m) => process.stderr.write(`${m}\n`) });
-    if (f.json) process.stdout.write(`${JSON.stringify(c.report, null, 2)}\n`);
-    else process.stdout.write(`${formatComparison(c.report)}\n\nwrote ${c.json}\nwrote ${c.svg}\n`);
-  } catch (err) {
-    throw asUsageError(err);
-  }
+  const c = await compareRunDir(runDir, { backend: f.backend, log: (m) => process.stderr.write(`${m}\n`) });
+  if (f.json) process.stdout.write(`${JSON.stringify(c.report, null, 2)}\n`);
+  else process.stdout.write(`${formatComparison(c.report)}\n\nwrote ${c.json}\nwrote ${c.svg}\n`);
 }
 
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('Set a trained run beside the multi-label UFM\'s prediction for the same K and label-set counts; writes RUN_DIR/compare.json and RUN_DIR/compare.svg')
+    .description('set a trained run beside the multi-label UFM\'s prediction for the same K and label-set counts; writes RUN_DIR/compare.json and RUN_DIR/compare.svg')
     .argument('<run-dir>', 'a directory written by mlnc train')
-    .addOption(new Option('--backend <name>', 'tfjs backend for the feature extraction').default('auto'))
+    .addOption(new Option('--backend <name>', BACKEND_HELP).default('auto'))
     .option('--json', 'print the report as JSON')
     .action(async (runDir: string, f: CompareFlags) => compareCommand(runDir, f));
 }

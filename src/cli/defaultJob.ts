@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { openRunDir, RUN_FILES } from '../run/index.js';
 import { UsageError } from './usageError.js';
 
 /** Runs one mlnc command line and returns its exit code (main() itself, injected to keep the import graph acyclic). */
@@ -27,7 +27,7 @@ export async function runDefaultJob(run: RunCommand, root = DEFAULT_JOB_ROOT): P
   };
   const train = (name: string, extra: string[]) => {
     const out = path(name);
-    return [...['train', '--out', out], ...extra, ...(existsSync(join(out, 'config.json')) ? ['--resume'] : [])];
+    return [...['train', '--out', out], ...extra, ...(openRunDir(out).holdsRun() ? ['--resume'] : [])];
   };
 
   await step('1. UFM optimum vs theory', ['ufm', '--out', path('ufm.json')]);
@@ -40,12 +40,13 @@ export async function runDefaultJob(run: RunCommand, root = DEFAULT_JOB_ROOT): P
   ]);
 
   const minutes = (performance.now() - t0) / 60_000;
+  const learned = openRunDir(path('learned'));
   process.stdout.write(
     `\n== Done in ${minutes.toFixed(1)} min. Outputs ==\n` +
     `UFM report:         ${resolve(path('ufm.json'))}\n` +
     `UFM sweep:          ${resolve(path('ufm-sweep.json'))}\n` +
-    `training runs:      ${resolve(path('learned'))}, ${resolve(path('fixed-etf'))} (config.json, metrics.jsonl, checkpoints/)\n` +
-    `comparison:         ${resolve(path('learned', 'compare.json'))}, ${resolve(path('learned', 'compare.svg'))}\n` +
+    `training runs:      ${resolve(path('learned'))}, ${resolve(path('fixed-etf'))} (${RUN_FILES.config}, ${RUN_FILES.metrics}, ${RUN_FILES.checkpoints}/)\n` +
+    `comparison:         ${learned.file('compareJson')}, ${learned.file('compareSvg')}\n` +
     `figures:            ${resolve(path('figures'))}\n`,
   );
 }

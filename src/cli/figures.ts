@@ -8,7 +8,7 @@ import { DEFAULT_UFM_CONFIG } from '../ufm/experiment.js';
 import type { SweepResult } from '../ufm/sweep.js';
 import { BACKEND_HELP, parseNumberFlag } from './parse.js';
 import { DEFAULT_SWEEP_OUT, runSweep } from './sweep.js';
-import { asUsageError, UsageError } from './usageError.js';
+import { UsageError } from './usageError.js';
 
 export interface FiguresFlags {
   out: string;
@@ -35,48 +35,44 @@ function readSweep(path: string): SweepResult {
 export async function figuresCommand(runDirs: string[], f: FiguresFlags): Promise<void> {
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const t0 = performance.now();
-  try {
-    let dirs = runDirs.map((d) => readTrainingRun(d).dir); // fail fast, one line, before any work
-    // Every place this command writes, checked before any work: the figures folder, the sweep when it has to be
-    // computed, each run's compare.json/svg, and the runs folder when short runs have to be trained.
-    const outDir = resolve(f.out);
-    const sweepPath = resolve(f.sweep);
-    assertWritableDir(outDir);
-    if (!existsSync(sweepPath)) assertWritableFile(sweepPath);
-    for (const d of dirs) assertWritableOutputs(d);
-    if (dirs.length === 0) {
-      const pair = pickDefaultPair(discoverRuns(f.runsDir));
-      if (pair) {
-        dirs = pair.map((r) => r.dir);
-        for (const d of dirs) assertWritableOutputs(d);
-        log(`using the runs found under ${f.runsDir}: ${dirs.join(', ')}`);
-      } else {
-        const epochs = parseNumberFlag('--epochs', f.epochs, { integer: true, min: 1 });
-        assertWritableDir(resolve(f.runsDir));
-        dirs = await trainShortRuns({ root: f.runsDir, epochs, backend: f.backend, log });
-      }
-    }
-    let sweep: SweepResult;
-    if (existsSync(sweepPath)) {
-      sweep = readSweep(sweepPath);
+  let dirs = runDirs.map((d) => readTrainingRun(d).dir); // fail fast, one line, before any work
+  // Every place this command writes, checked before any work: the figures folder, the sweep when it has to be
+  // computed, each run's compare.json/svg, and the runs folder when short runs have to be trained.
+  const outDir = resolve(f.out);
+  const sweepPath = resolve(f.sweep);
+  assertWritableDir(outDir);
+  if (!existsSync(sweepPath)) assertWritableFile(sweepPath);
+  for (const d of dirs) assertWritableOutputs(d);
+  if (dirs.length === 0) {
+    const pair = pickDefaultPair(discoverRuns(f.runsDir));
+    if (pair) {
+      dirs = pair.map((r) => r.dir);
+      for (const d of dirs) assertWritableOutputs(d);
+      log(`using the runs found under ${f.runsDir}: ${dirs.join(', ')}`);
     } else {
-      log(`no sweep at ${sweepPath}: running mlnc ufm sweep on its defaults (6 optimizer points)`);
-      sweep = await runSweep(DEFAULT_UFM_CONFIG, { param: 'lambda-h', from: 1e-4, to: 3e-2, points: 6, theoryPoints: 60, tieLambdaW: true });
-      writeJsonAtomic(sweepPath, sweep);
-      log(`sweep: ${sweepPath}`);
+      const epochs = parseNumberFlag('--epochs', f.epochs, { integer: true, min: 1 });
+      assertWritableDir(resolve(f.runsDir));
+      dirs = await trainShortRuns({ root: f.runsDir, epochs, backend: f.backend, log });
     }
-    const written = await makeFigures({ runDirs: dirs, outDir, sweep, backend: f.backend, png: f.png, log });
-    const lines = written.map((w) => `${w.name.padEnd(20)} ${w.svg}${w.png ? `  ${w.png}` : ''}`);
-    process.stdout.write(`${lines.join('\n')}\n${written.length} figures in ${outDir} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-  } catch (err) {
-    throw asUsageError(err);
   }
+  let sweep: SweepResult;
+  if (existsSync(sweepPath)) {
+    sweep = readSweep(sweepPath);
+  } else {
+    log(`no sweep at ${sweepPath}: running mlnc ufm sweep on its defaults (6 optimizer points)`);
+    sweep = await runSweep(DEFAULT_UFM_CONFIG, { param: 'lambda-h', from: 1e-4, to: 3e-2, points: 6, theoryPoints: 60, tieLambdaW: true });
+    writeJsonAtomic(sweepPath, sweep);
+    log(`sweep: ${sweepPath}`);
+  }
+  const written = await makeFigures({ runDirs: dirs, outDir, sweep, backend: f.backend, png: f.png, log });
+  const lines = written.map((w) => `${w.name.padEnd(20)} ${w.svg}${w.png ? `  ${w.png}` : ''}`);
+  process.stdout.write(`${lines.join('\n')}\n${written.length} figures in ${outDir} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
 }
 
 export function registerFigures(program: Command): void {
   program
     .command('figures')
-    .description('Regenerate every figure (SVG + PNG) from run directories; without arguments, from the runs under runs/ or two short training runs')
+    .description('regenerate every figure (SVG + PNG) from run directories; without arguments, from the runs under runs/ or two short training runs')
     .argument('[run-dirs...]', 'directories written by mlnc train (learned and/or fixed-ETF classifier)')
     .option('--out <dir>', 'output folder', DEFAULT_FIGURES_FLAGS.out)
     .option('--sweep <file>', 'mlnc ufm sweep result for the ρ figure (run on defaults when missing)', DEFAULT_FIGURES_FLAGS.sweep)

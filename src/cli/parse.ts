@@ -1,3 +1,4 @@
+import { BACKEND_PREFERENCES } from '../deep/backend/initBackend.js';
 import { UsageError } from './usageError.js';
 
 /** Small parsers for CLI flag values; each throws a UsageError naming the flag. */
@@ -40,5 +41,5 @@ export function parsePerSet(raw: string): Record<number, number> {
 
 /** Help text of every command's --backend flag. */
 export const BACKEND_HELP =
-  'tfjs backend: auto (node-gpu → node → webgpu on a hardware GPU → wasm → cpu, the first that loads), node-gpu, node, ' +
-  'webgpu (any adapter, software ones included), wasm or cpu; also MLNC_BACKEND. On wasm, MLNC_NATIVE=0 turns the native kernels off';
+  `tfjs backend: ${BACKEND_PREFERENCES.join(', ')} (auto: the first of the others that loads, in this order, webgpu only on ` +
+  'a hardware GPU); also MLNC_BACKEND. On wasm, MLNC_NATIVE=0 turns the native kernels off';

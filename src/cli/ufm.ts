@@ -6,14 +6,13 @@ import { balancedDesign, balancedDesignSize, MAX_DESIGN_SAMPLES, ufmMemoryEstima
 import { createParallelUfmObjective } from '../parallel/parallelUfmObjective.js';
 import { NonFiniteObjectiveError } from '../ufm/errors.js';
 import {
-  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS, UfmConfigError,
+  DEFAULT_UFM_CONFIG, runUfmExperiment, ufmProblemOf, UFM_OPTIMIZERS,
   type UfmExperimentConfig, type UfmReport,
 } from '../ufm/experiment.js';
 import { PAL_LOSSES } from '../ufm/pal.js';
 import { formatTable, fmt } from './format.js';
 import { parseChoice, parseNumberFlag, parsePerSet } from './parse.js';
 import { UsageError } from './usageError.js';
-import { registerSweep } from './sweep.js';
 
 export interface UfmFlags {
   classes?: string;
@@ -165,7 +164,6 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
     if (err instanceof NonFiniteObjectiveError) {
       throw new UsageError(`the objective became non-finite (${err.message}); lower --lr or the regularisation`);
     }
-    if (err instanceof UfmConfigError) throw new UsageError(err.message);
     throw err;
   } finally {
     await parallel?.dispose();
@@ -184,30 +182,29 @@ export async function runUfmCommand(flags: UfmFlags): Promise<void> {
 export function addUfmOptions(cmd: Command): Command {
   const D = DEFAULT_UFM_CONFIG;
   return cmd
-    .option('--classes <K>', `number of classes K (default ${D.K})`)
-    .option('--dim <d>', `feature dimension d (default ${D.d})`)
-    .option('--per-set <spec>', `samples per label set of each multiplicity, e.g. 1:3,2:2 (default ${perSetText(D.perSet)})`)
-    .option('--lambda-w <x>', `weight decay λ_W (default ${D.lambdaW})`)
-    .option('--lambda-h <x>', `feature decay λ_H (default ${D.lambdaH})`)
-    .option('--lambda-b <x>', `bias decay λ_b (default ${D.lambdaB})`)
-    .option('--loss <name>', 'pal | pal-n (default pal)')
-    .option('--optimizer <name>', 'lbfgs (certify optima) | gd (dynamics) (default lbfgs)')
-    .option('--tol <x>', `stop when max|∇| ≤ tol (default ${D.tol})`)
-    .option('--max-iter <n>', `iteration budget (default ${D.maxIter})`)
-    .option('--seed <n>', `seed of the random start (default ${D.seed})`)
-    .option('--lr <x>', `gd: step size (default ${D.lr})`)
-    .option('--momentum <x>', `gd: Nesterov momentum, 0 for plain gradient descent (default ${D.momentum})`)
-    .option('--record-every <n>', `gd: record NC metrics every n iterations (default ${D.recordEvery})`)
+    .option('--classes <K>', `number of classes K (default: ${D.K})`)
+    .option('--dim <d>', `feature dimension d (default: ${D.d})`)
+    .option('--per-set <spec>', `samples per label set of each multiplicity, e.g. 1:3,2:2 (default: ${perSetText(D.perSet)})`)
+    .option('--lambda-w <x>', `weight decay λ_W (default: ${D.lambdaW})`)
+    .option('--lambda-h <x>', `feature decay λ_H (default: ${D.lambdaH})`)
+    .option('--lambda-b <x>', `bias decay λ_b (default: ${D.lambdaB})`)
+    .option('--loss <name>', `${PAL_LOSSES.join(' | ')} (default: ${D.loss})`)
+    .option('--optimizer <name>', `lbfgs (certify optima) | gd (dynamics) (default: ${D.optimizer})`)
+    .option('--tol <x>', `stop when max|∇| ≤ tol (default: ${D.tol})`)
+    .option('--max-iter <n>', `iteration budget (default: ${D.maxIter})`)
+    .option('--seed <n>', `seed of the random start (default: ${D.seed})`)
+    .option('--lr <x>', `gd: step size (default: ${D.lr})`)
+    .option('--momentum <x>', `gd: Nesterov momentum, 0 for plain gradient descent (default: ${D.momentum})`)
+    .option('--record-every <n>', `gd: record NC metrics every n iterations (default: ${D.recordEvery})`)
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--out <file>', 'also write the JSON report to FILE (atomically)');
 }
 
+/** Registers `mlnc ufm` and returns it, for its subcommand `sweep` (sweep.ts). */
 export function registerUfm(program: Command): Command {
-  const ufm = addUfmOptions(
+  return addUfmOptions(
     program.command('ufm').description('minimise the multi-label UFM with the PAL loss and compare the optimum with the theory'),
   )
     .option('--threads <n>', 'threads of each objective evaluation (default: every core when N·d ≥ 2^20, else 1)')
     .action(async (flags: UfmFlags) => runUfmCommand(flags));
-  registerSweep(ufm);
-  return ufm;
 }

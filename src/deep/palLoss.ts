@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import type { PalLoss } from '../ufm/pal.js';
 
 /**
  * Pick-all-label cross-entropy in tfjs (Li et al. 2024): for logits z and a multi-hot target y (y_k = 1 for k ∈ S),
  *   PAL(z, S) = m·logsumexp(z) − Σ_{k∈S} z_k,  m = |S| = Σ_k y_k,
  * weighted by c_m = 1 (`pal`) or 1/m (`pal-n`, the public code's soft targets 1_S/m). logsumexp is max-shifted by tfjs.
+ * src/ufm/pal.ts is the float64 counterpart (and holds the list of loss names).
  */
-export type TfPalLoss = 'pal' | 'pal-n';
 
 /** Per-sample c_m·PAL, shape [N]. */
-export function palLossPerSample(logits: tf.Tensor2D, targets: tf.Tensor2D, loss: TfPalLoss): tf.Tensor1D {
+export function palLossPerSample(logits: tf.Tensor2D, targets: tf.Tensor2D, loss: PalLoss): tf.Tensor1D {
   return tf.tidy(() => {
     const m = tf.sum(targets, 1);
     const picked = tf.sum(tf.mul(logits, targets), 1);
@@ -18,7 +19,7 @@ export function palLossPerSample(logits: tf.Tensor2D, targets: tf.Tensor2D, loss
 }
 
 /** Mean over the batch of c_m·PAL. */
-export function palLoss(logits: tf.Tensor2D, targets: tf.Tensor2D, loss: TfPalLoss): tf.Scalar {
+export function palLoss(logits: tf.Tensor2D, targets: tf.Tensor2D, loss: PalLoss): tf.Scalar {
   return tf.tidy(() => tf.mean(palLossPerSample(logits, targets, loss)) as tf.Scalar);
 }
 

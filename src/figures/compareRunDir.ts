@@ -1,16 +1,11 @@
 /** `mlnc compare RUN_DIR`'s I/O edge: snapshot in, RUN_DIR/compare.json and RUN_DIR/compare.svg out. */
-import { join } from 'node:path';
 import { compareToUfm, comparisonTableInput, type ComparisonReport, type NetworkSnapshot } from '../compare/index.js';
-import { writeJsonAtomic } from '../io/atomicWrite.js';
 import { assertWritableFile } from '../io/outputPath.js';
 import { comparisonTableFigure } from '../plot/index.js';
-import { RunInputError } from './errors.js';
+import { COMPARE_FIGURE, openRunDir, RunDirError } from '../run/index.js';
 import { readTrainingRun, type TrainingRun } from './runDir.js';
 import { compareSettingsOf, loadRunSnapshot, type SnapshotOptions } from './snapshot.js';
 import { writeFigure } from './writeFigure.js';
-
-export const COMPARE_JSON = 'compare.json';
-export const COMPARE_SVG = 'compare.svg';
 
 export interface CompareOutput {
   readonly run: TrainingRun;
@@ -23,7 +18,8 @@ export interface CompareOutput {
 
 /** Fails fast (one-line WriteError) when compare.json or compare.svg cannot be written into the run directory. */
 export function assertWritableOutputs(runDir: string): void {
-  for (const name of [COMPARE_JSON, COMPARE_SVG]) assertWritableFile(join(runDir, name));
+  const run = openRunDir(runDir);
+  for (const name of ['compareJson', 'compareSvg'] as const) assertWritableFile(run.file(name));
 }
 
 export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}): Promise<CompareOutput> {
@@ -36,11 +32,10 @@ export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}):
     report = compareToUfm(snap, compareSettingsOf(run));
   } catch (err) {
     // Bad numbers in the run (NaN features, a class without single-label samples) are the run's problem: one line.
-    throw new RunInputError(`${run.dir}: ${(err as Error).message.split('\n')[0]}`);
+    throw new RunDirError(`${run.dir}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const json = join(run.dir, COMPARE_JSON);
-  writeJsonAtomic(json, { runDir: run.dir, snapshot: snap.source, ...report });
+  const json = run.files.writeJson('compareJson', { runDir: run.dir, snapshot: snap.source, ...report });
   const svg = comparisonTableFigure(comparisonTableInput(report, `UFM prediction vs trained network: ${run.name} (epoch ${snap.epoch})`));
-  const written = writeFigure(run.dir, 'compare', svg, { png: false });
+  const written = writeFigure(run.dir, COMPARE_FIGURE, svg, { png: false });
   return { run, report, json, svg: written.svg, snapshotSource: snap.source, snapshot: snap };
 }

@@ -3,28 +3,25 @@
  * newest fixed-ETF run), or else two short runs trained here on the small MLab-MNIST preset.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { SNAPSHOT_FILE } from './snapshot.js';
+import { resolve } from 'node:path';
+import { openRunDir, RunDirError, type RunDir } from '../run/index.js';
 import { readTrainingRun, type TrainingRun } from './runDir.js';
 
-const hasCheckpoint = (dir: string) => {
-  const root = join(dir, 'checkpoints');
-  return existsSync(join(dir, SNAPSHOT_FILE)) || (existsSync(root) && readdirSync(root).some((n) => /^epoch-\d+$/.test(n)));
-};
+const hasCheckpoint = (run: RunDir) => run.has('finalFeatures') || run.epochCheckpoints().length > 0;
 
 /** Complete runs under root (config.json, metrics.jsonl with test metrics, a checkpoint), newest first. */
 export function discoverRuns(root: string): TrainingRun[] {
   if (!existsSync(root)) return [];
   const out: { run: TrainingRun; mtime: number }[] = [];
   for (const name of readdirSync(root)) {
-    const dir = resolve(root, name);
-    if (!statSync(dir).isDirectory() || !hasCheckpoint(dir)) continue;
+    const dir = openRunDir(resolve(root, name));
+    if (!dir.isDirectory() || !hasCheckpoint(dir)) continue;
     try {
-      const run = readTrainingRun(dir);
+      const run = readTrainingRun(dir.path);
       const last = run.lines[run.lines.length - 1];
       // A finished run: its last line is the last epoch and carries test metrics.
       if (last.epoch !== run.config.epochs || !last.test) continue;
-      out.push({ run, mtime: statSync(join(dir, 'metrics.jsonl')).mtimeMs });
+      out.push({ run, mtime: statSync(dir.file('metrics')).mtimeMs });
     } catch {
       // not a (complete) training run
     }
@@ -57,18 +54,15 @@ export async function trainShortRuns(opts: ShortRunOptions): Promise<string[]> {
   const splits = await loadDataset({ dataset: base.dataset, preset: base.preset, seed: base.seed });
   const dirs: string[] = [];
   for (const fixedEtf of [false, true]) {
-    const dir = resolve(opts.root, `figures-${fixedEtf ? 'fixed-etf' : 'learned'}-${opts.epochs}ep`);
-    if (existsSync(join(dir, 'config.json'))) {
-      opts.log?.(`${dir} exists but is incomplete; delete it to retrain`);
-      throw new Error(`${dir} holds an incomplete run; delete it or pass run directories`);
-    }
-    opts.log?.(`training ${fixedEtf ? 'a fixed-ETF' : 'a learned'}-classifier run for ${opts.epochs} epochs into ${dir} (backend ${describeBackend(backend)})`);
+    const dir = openRunDir(resolve(opts.root, `figures-${fixedEtf ? 'fixed-etf' : 'learned'}-${opts.epochs}ep`));
+    if (dir.holdsRun()) throw new RunDirError(`${dir.path} holds an incomplete run; delete it or pass run directories`);
+    opts.log?.(`training ${fixedEtf ? 'a fixed-ETF' : 'a learned'}-classifier run for ${opts.epochs} epochs into ${dir.path} (backend ${describeBackend(backend)})`);
     await runTraining({
-      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
+      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir.path, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
       datasetRecipe: splits.train.recipe, dataOptions: {},
       hooks: { onEpochEnd: (l) => opts.log?.(`  epoch ${l.epoch}: loss ${typeof l.trainLoss === 'number' ? l.trainLoss.toFixed(3) : l.trainLoss}, ${typeof l.seconds === 'number' ? l.seconds.toFixed(1) : '?'} s`) },
     });
-    dirs.push(dir);
+    dirs.push(dir.path);
   }
   return dirs;
 }

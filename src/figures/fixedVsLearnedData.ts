@@ -4,26 +4,20 @@
  * (no oracle m); prototype = nearest label-set prototype from the class means.
  */
 import type { ClassifierRun, FixedVsLearnedInput } from '../plot/index.js';
+import { RunDirError } from '../run/index.js';
 import { recordsFromMetrics } from './ncRecords.js';
-import { RunInputError } from './errors.js';
 import { runLabel, type TrainingRun } from './runDir.js';
-
-interface LoggedTest {
-  topMExactMatchOracleM?: number;
-  largestGap?: { exactMatch?: number; microF1?: number };
-  prototypes?: { classMeans?: number };
-}
 
 export const TEST_METRIC_NAMES = ['exact (top-m)', 'exact (gap)', 'micro-F1', 'prototype'] as const;
 
 export function classifierRunOf(run: TrainingRun): ClassifierRun {
   const line = [...run.lines].reverse().find((l) => l.test && typeof l.test === 'object');
-  if (!line) throw new RunInputError(`${run.dir}/metrics.jsonl has no test metrics`);
-  const t = line.test as LoggedTest;
+  const t = line?.test;
+  if (!line || !t) throw new RunDirError(`${run.files.file('metrics')} has no test metrics`);
   const values = [t.topMExactMatchOracleM, t.largestGap?.exactMatch, t.largestGap?.microF1, t.prototypes?.classMeans];
-  if (values.some((v) => typeof v !== 'number')) throw new RunInputError(`${run.dir}/metrics.jsonl: the last test metrics lack a field the figure shows`);
+  if (values.some((v) => typeof v !== 'number')) throw new RunDirError(`${run.files.file('metrics')}: the last test metrics lack a field the figure shows`);
   const params = run.meta.trainableParams;
-  if (typeof params !== 'number') throw new RunInputError(`${run.dir}/config.json has no trainableParams`);
+  if (typeof params !== 'number') throw new RunDirError(`${run.files.file('config')} has no trainableParams`);
   return {
     label: `${runLabel(run)}, test at epoch ${line.epoch}`,
     trainableParams: params,

@@ -1,8 +1,7 @@
 /** `mlnc compare` / `mlnc figures` I/O edge: run directories in, comparison files and figures out. */
-export { RunInputError } from './errors.js';
 export { readTrainingRun, runLabel, type TrainingRun } from './runDir.js';
-export { loadRunSnapshot, compareSettingsOf, snapshotToJson, loggedDecoding, SNAPSHOT_FILE, type SnapshotOptions } from './snapshot.js';
-export { assertWritableOutputs, compareRunDir, COMPARE_JSON, COMPARE_SVG, type CompareOutput } from './compareRunDir.js';
+export { loadRunSnapshot, compareSettingsOf, snapshotToJson, loggedDecoding, type SnapshotOptions } from './snapshot.js';
+export { assertWritableOutputs, compareRunDir, type CompareOutput } from './compareRunDir.js';
 export { recordsFromMetrics, recordsFromUfmHistory } from './ncRecords.js';
 export { ufmGdRun, ufmGeometryInput, ufmGeometryRows, ufmGramInput, ufmStartAndOptimum, UFM_GD_CONFIG } from './ufmFigureData.js';
 export { rhoInputFromSweep, rhoInputForNetworks } from './rhoData.js';

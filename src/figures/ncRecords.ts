@@ -1,5 +1,6 @@
 /** NC-curve records (src/plot NcRecord) from a run's metrics.jsonl or a UFM gradient-descent history. */
 import type { NcRecord } from '../plot/index.js';
+import type { MetricsLine } from '../run/index.js';
 import type { UfmHistoryPoint } from '../ufm/experiment.js';
 
 /** A number passes through (non-finite too: the plot module rejects it with a clear error); anything else is a gap. */
@@ -9,7 +10,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
  * Lines with NC metrics only. ρ's relative error needs a reference: pass the UFM's ρ_m for the run (e.g. compare's
  * fitted prediction); without it the records carry no tag-wise scale error.
  */
-export function recordsFromMetrics(lines: readonly Record<string, unknown>[], rhoReference?: Readonly<Record<string, number>>): NcRecord[] {
+export function recordsFromMetrics(lines: readonly MetricsLine[], rhoReference?: Readonly<Record<string, number>>): NcRecord[] {
   const out: NcRecord[] = [];
   for (const l of lines) {
     if (typeof l.epoch !== 'number' || num(l.nc1) === null) continue;

@@ -1,38 +1,28 @@
-/** Reading a training run directory (config.json + metrics.jsonl, written by `mlnc train`) with one-line errors. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { TrainConfigSchema, type TrainConfig } from '../deep/train/config.js';
-import { readMetricsJsonl } from '../io/metricsJsonl.js';
-import { RunInputError } from './errors.js';
+/** A finished or running training run as compare and figures read it: config.json and metrics.jsonl, validated. */
+import { basename } from 'node:path';
+import { openRunDir, RUN_FILES, RunDirError, type MetricsLine, type RunDir, type StoredRunConfig, type TrainConfig } from '../run/index.js';
 
 export interface TrainingRun {
+  /** The run directory, absolute. */
   readonly dir: string;
   readonly name: string;
+  /** Its reader and writer (file paths, checkpoints, cached outputs). */
+  readonly files: RunDir;
   readonly config: TrainConfig;
   /** The whole config.json (K, trainSamples, trainableParams, lambdaHConvention, dataOptions, ...). */
-  readonly meta: Record<string, unknown>;
+  readonly meta: StoredRunConfig;
   /** metrics.jsonl, one object per epoch. */
-  readonly lines: readonly Record<string, unknown>[];
+  readonly lines: readonly MetricsLine[];
 }
 
 export function readTrainingRun(dirArg: string): TrainingRun {
-  const dir = resolve(dirArg);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunInputError(`run directory ${dir} does not exist`);
-  const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new RunInputError(`${dir} holds no training run (no config.json)`);
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new RunInputError(`${configPath} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-  }
-  const parsed = TrainConfigSchema.safeParse(meta.train);
-  if (!parsed.success) throw new RunInputError(`${configPath} holds no valid training config under "train"`);
-  const metricsPath = join(dir, 'metrics.jsonl');
-  if (!existsSync(metricsPath)) throw new RunInputError(`${dir} has no metrics.jsonl (was the run started?)`);
-  const lines = readMetricsJsonl(metricsPath);
-  if (lines.length === 0) throw new RunInputError(`${metricsPath} is empty`);
-  return { dir, name: basename(dir), config: parsed.data, meta, lines };
+  const files = openRunDir(dirArg);
+  files.requireDirectory();
+  const meta = files.readConfig();
+  if (!files.has('metrics')) throw new RunDirError(`${files.path} has no ${RUN_FILES.metrics} (was the run started?)`);
+  const lines = files.readMetrics();
+  if (lines.length === 0) throw new RunDirError(`${files.file('metrics')} is empty`);
+  return { dir: files.path, name: basename(files.path), files, config: meta.train, meta, lines };
 }
 
 /** A short legend label: "learned W" / "fixed ETF", with the loss and epochs. */

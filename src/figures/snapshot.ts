@@ -5,16 +5,12 @@
  * A run directory that carries only final-features.json (no checkpoints) is read as is — that is how tests build
  * synthetic runs without tfjs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { CompareSettings, DecodingAccuracy, NetworkSnapshot } from '../compare/index.js';
 import { labelSet } from '../geometry/types.js';
-import { writeJsonAtomic } from '../io/atomicWrite.js';
-import { RunInputError } from './errors.js';
+import { RUN_FILES, RunDirError, type RunDir } from '../run/index.js';
 import type { TrainingRun } from './runDir.js';
 
-export const SNAPSHOT_FILE = 'final-features.json';
 const FORMAT = 'mlnc-final-features-1';
 
 const SnapshotSchema = z.object({
@@ -37,15 +33,13 @@ export function snapshotToJson(s: NetworkSnapshot & { epoch: number }): Record<s
   };
 }
 
-function readSnapshotFile(path: string): NetworkSnapshot & { epoch: number } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new RunInputError(`${path} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-  }
+/** The cached snapshot of a run, or undefined when there is none. */
+function readSnapshotFile(run: RunDir): (NetworkSnapshot & { epoch: number }) | undefined {
+  const raw = run.readJson('finalFeatures');
+  if (raw === undefined) return undefined;
+  const path = run.file('finalFeatures');
   const p = SnapshotSchema.safeParse(raw);
-  if (!p.success) throw new RunInputError(`${path} is not a ${FORMAT} file (${p.error.issues[0]?.path.join('.')}: ${p.error.issues[0]?.message})`);
+  if (!p.success) throw new RunDirError(`${path} is not a ${FORMAT} file (${p.error.issues[0]?.path.join('.')}: ${p.error.issues[0]?.message})`);
   const s = p.data;
   return {
     K: s.K, d: s.d, epoch: s.epoch, labels: s.labels.map((S) => labelSet(S, s.K)), features: Float64Array.from(s.features),
@@ -55,8 +49,7 @@ function readSnapshotFile(path: string): NetworkSnapshot & { epoch: number } {
 
 /** The test decoding accuracy logged by the run at `epoch` (prototypes of its own training features). */
 export function loggedDecoding(run: TrainingRun, epoch: number): DecodingAccuracy | null {
-  const line = run.lines.find((l) => l.epoch === epoch);
-  const t = line?.test as { prototypes?: { classMeans?: number; classifier?: number | null; labelSetMeans?: number }; n?: number } | undefined;
+  const t = run.lines.find((l) => l.epoch === epoch)?.test;
   if (!t?.prototypes || typeof t.prototypes.classMeans !== 'number' || typeof t.prototypes.labelSetMeans !== 'number') return null;
   return { classMeans: t.prototypes.classMeans, classifier: t.prototypes.classifier ?? null, labelSetMeans: t.prototypes.labelSetMeans, n: t.n ?? 0 };
 }
@@ -69,36 +62,29 @@ export interface SnapshotOptions {
 
 /** The run's final snapshot: cached file if it matches the newest checkpoint, else extracted with tfjs (and cached). */
 export async function loadRunSnapshot(run: TrainingRun, opts: SnapshotOptions = {}): Promise<NetworkSnapshot & { epoch: number; source: string }> {
-  const cachePath = join(run.dir, SNAPSHOT_FILE);
-  const ckptRoot = join(run.dir, 'checkpoints');
-  // Imported lazily: reading a cached snapshot must not load tfjs.
-  const { listCheckpoints } = await import('../deep/checkpoint/checkpoint.js');
-  const ckpts = existsSync(ckptRoot) ? listCheckpoints(ckptRoot).filter((c) => c.name !== 'last') : [];
-  const newest = ckpts[ckpts.length - 1];
-  if (existsSync(cachePath)) {
-    const s = readSnapshotFile(cachePath);
-    if (!newest || newest.epoch === s.epoch) return { ...s, source: cachePath };
-  }
-  if (!newest) throw new RunInputError(`${run.dir} has no complete checkpoint and no ${SNAPSHOT_FILE}`);
+  const newest = run.files.epochCheckpoints().pop();
+  const cached = readSnapshotFile(run.files);
+  if (cached && (!newest || newest.epoch === cached.epoch)) return { ...cached, source: run.files.file('finalFeatures') };
+  if (!newest) throw new RunDirError(`${run.dir} has no complete checkpoint and no ${RUN_FILES.finalFeatures}`);
   const s = await extractSnapshot(run, newest.dir, newest.epoch, opts);
-  writeJsonAtomic(cachePath, snapshotToJson(s));
+  run.files.writeJson('finalFeatures', snapshotToJson(s));
   return { ...s, source: newest.dir };
 }
 
 async function extractSnapshot(run: TrainingRun, ckptDir: string, epoch: number, opts: SnapshotOptions): Promise<NetworkSnapshot & { epoch: number }> {
+  // Imported lazily: reading a cached snapshot must not load tfjs.
   const { initBackend } = await import('../deep/backend/initBackend.js');
-  const { loadDataset } = await import('../deep/data/index.js');
+  const { loadRunData } = await import('../deep/train/runData.js');
   const { loadCheckpointModel } = await import('../deep/checkpoint/checkpoint.js');
   const { classifierOf, extractAll } = await import('../deep/train/extract.js');
   const backend = await initBackend((opts.backend ?? 'auto') as Parameters<typeof initBackend>[0]);
-  const dataOptions = (run.meta.dataOptions ?? {}) as { dataDir?: string; cacheDir?: string; counts?: { train: number[]; test: number[] } };
   const c = run.config;
   opts.log?.(`extracting the final features of ${run.dir} (checkpoint epoch ${epoch}, backend ${backend.name})`);
   let splits;
   try {
-    splits = await loadDataset({ dataset: c.dataset, preset: c.preset, dataDir: dataOptions.dataDir, cacheDir: dataOptions.cacheDir, seed: c.seed, ...(dataOptions.counts ? { counts: dataOptions.counts } : {}) });
+    splits = await loadRunData(c, run.meta.dataOptions ?? {});
   } catch (err) {
-    throw new RunInputError(`cannot load the run's training data: ${(err as Error).message.split('\n')[0]}`);
+    throw new RunDirError(`cannot load the run's training data: ${(err as Error).message.split('\n')[0]}`);
   }
   const model = await loadCheckpointModel(ckptDir);
   try {
@@ -117,6 +103,6 @@ export function compareSettingsOf(run: TrainingRun): CompareSettings {
   const c = run.config;
   return {
     loss: c.loss, lambdaH: c.lambdaH, weightDecay: c.weightDecay, batchSize: c.batchSize, fixedEtf: c.fixedEtf,
-    convention: typeof run.meta.lambdaHConvention === 'string' ? run.meta.lambdaHConvention : undefined,
+    convention: run.meta.lambdaHConvention,
   };
 }

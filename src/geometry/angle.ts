@@ -2,6 +2,9 @@
  * Angle in degrees between two vectors. Equals arccos(⟨a,b⟩/(‖a‖‖b‖)) with the cosine clamped to [−1, 1],
  * but is computed as 2·atan2(‖â − b̂‖, ‖â + b̂‖) (Kahan), which stays accurate for nearly parallel vectors where
  * arccos loses half the digits, and never returns NaN. Throws if either vector is zero.
+ * @example
+ * angleDeg([1, 0], [1, 1]); // ≈ 45.000000
+ * angleDeg([1, 0], [3, 0]); // → 0
  */
 export function angleDeg(a: ArrayLike<number>, b: ArrayLike<number>, what = 'angle'): number {
   const n = a.length;

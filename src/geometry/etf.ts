@@ -6,6 +6,9 @@ import { randomOrthogonal } from './orthogonal.js';
  * The canonical simplex ETF: the K×K matrix E = √(K/(K−1))·(I − 11ᵀ/K).
  * Its rows e_k have unit norm, sum to zero and meet at cos = −1/(K−1) (Papyan, Han, Donoho 2020).
  * It is also the frozen classifier of the parameter-efficient variant in Li et al. 2024.
+ * @example
+ * const E = canonicalEtf(3); // rows e_0, e_1, e_2 of unit norm
+ * angleDeg(E.data.subarray(0, 3), E.data.subarray(3, 6)); // ≈ 120.000000
  */
 export function canonicalEtf(K: number): Matrix<Float64Array> {
   checkK(K, 'canonicalEtf');
@@ -19,6 +22,8 @@ export function canonicalEtf(K: number): Matrix<Float64Array> {
 
 /**
  * The target Gram matrix of every ETF distance: E_K = (I − 11ᵀ/K)/√(K−1), which has Frobenius norm 1.
+ * @example
+ * etfTargetGram(2); // → [0.5, -0.5, -0.5, 0.5]
  */
 export function etfTargetGram(K: number): Float64Array {
   checkK(K, 'etfTargetGram');
@@ -33,6 +38,9 @@ export function etfTargetGram(K: number): Float64Array {
 /**
  * An orthonormal basis of the sum-zero subspace {x ∈ R^K : Σx = 0}, as a K×(K−1) matrix B (BᵀB = I, BBᵀ = I − 11ᵀ/K).
  * Helmert's basis: column j (0-based) is (1,…,1, −(j+1), 0,…,0)/√((j+1)(j+2)) with j+1 ones.
+ * @example
+ * // columns (1, −1, 0)/√2 and (1, 1, −2)/√6, row-major
+ * sumZeroBasis(3).data; // ≈ [0.7071, 0.4082, -0.7071, 0.4082, 0.0000, -0.8165]
  */
 export function sumZeroBasis(K: number): Matrix<Float64Array> {
   checkK(K, 'sumZeroBasis');
@@ -50,6 +58,9 @@ export function sumZeroBasis(K: number): Matrix<Float64Array> {
  * A K×d simplex ETF embedded in R^d (d ≥ K−1): rows of unit norm whose Gram matrix equals the canonical one,
  * EEᵀ = (K/(K−1))(I − 11ᵀ/K). Built as √(K/(K−1))·B·Rᵀ with B the sum-zero basis and R a d×(K−1) matrix with
  * orthonormal columns: the first K−1 coordinate axes without `rng`, a Haar-random frame with it.
+ * @example
+ * const M = etfEmbedding(4, 10, new Rng(1)); // 4 unit rows in R^10, randomly oriented
+ * etfDistance(M, 4); // ≈ 0.0000000
  */
 export function etfEmbedding(K: number, d: number, rng?: Rng): Matrix<Float64Array> {
   checkK(K, 'etfEmbedding');

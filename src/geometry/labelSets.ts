@@ -18,6 +18,11 @@ export interface LabelSetGroups {
 /**
  * Groups samples by label set. Every label set must be a sorted, duplicate-free array of class indices in 0..K−1
  * (as built by `labelSet`); anything else is an error, never silently re-sorted.
+ * @example
+ * const groups = groupByLabelSet([[0], [0, 1], [1], [0]], 2);
+ * groups.sets; // → [[0], [1], [0, 1]]
+ * groups.groupOf; // → [0, 2, 1, 0]
+ * groups.counts; // → [2, 1, 1]
  */
 export function groupByLabelSet(labels: readonly LabelSet[], K: number): LabelSetGroups {
   if (!Number.isInteger(K) || K < 2) throw new Error(`groupByLabelSet: K = ${K} must be an integer ≥ 2`);

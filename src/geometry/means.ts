@@ -5,6 +5,10 @@ import type { LabelSetGroups } from './labelSets.js';
  * Mean feature of every label-set group, a G×d float64 matrix (row g belongs to groups.sets[g]).
  * One pass over the N×d features, accumulated in float64. Throws on a row-count mismatch or non-finite features
  * (a NaN or ±Inf entry always leaves its group's sum non-finite, so checking the sums is enough).
+ * @example
+ * const groups = groupByLabelSet([[0], [0, 1], [1], [0]], 2);
+ * const features = matrix(4, 2, Float64Array.of(1, 0, 1, 1, 0, 1, 3, 0));
+ * labelSetMeans(features, groups).data; // → [2, 0, 0, 1, 1, 1]
  */
 export function labelSetMeans(features: Matrix, groups: LabelSetGroups): Matrix<Float64Array> {
   const { rows: N, cols: d, data: f } = features;
@@ -31,7 +35,13 @@ export function labelSetMeans(features: Matrix, groups: LabelSetGroups): Matrix<
   return { rows: G, cols: d, data: sums };
 }
 
-/** Class means μ_k (mean of the multiplicity-1 features of class k) picked out of the label-set means. */
+/**
+ * Class means μ_k (mean of the multiplicity-1 features of class k) picked out of the label-set means.
+ * @example
+ * const groups = groupByLabelSet([[0], [0, 1], [1], [0]], 2);
+ * const setMeans = labelSetMeans(matrix(4, 2, Float64Array.of(1, 0, 1, 1, 0, 1, 3, 0)), groups);
+ * classMeansFromSetMeans(setMeans, groups).data; // → [2, 0, 0, 1]
+ */
 export function classMeansFromSetMeans(setMeans: Matrix<Float64Array>, groups: LabelSetGroups): Matrix<Float64Array> {
   const { K, singletonGroup } = groups;
   const d = setMeans.cols;
@@ -44,12 +54,21 @@ export function classMeansFromSetMeans(setMeans: Matrix<Float64Array>, groups: L
   return { rows: K, cols: d, data: out };
 }
 
-/** Class means μ_k, K×d: the mean of the multiplicity-1 features of each class (Li et al. 2024). */
+/**
+ * Class means μ_k, K×d: the mean of the multiplicity-1 features of each class (Li et al. 2024).
+ * @example
+ * const groups = groupByLabelSet([[0], [0, 1], [1], [0]], 2);
+ * classMeans(matrix(4, 2, Float64Array.of(1, 0, 1, 1, 0, 1, 3, 0)), groups).data; // → [2, 0, 0, 1]
+ */
 export function classMeans(features: Matrix, groups: LabelSetGroups): Matrix<Float64Array> {
   return classMeansFromSetMeans(labelSetMeans(features, groups), groups);
 }
 
-/** Global mean μ_G = (1/K)Σ_k μ_k, the mean of the class means (what balanced-design theory uses). */
+/**
+ * Global mean μ_G = (1/K)Σ_k μ_k, the mean of the class means (what balanced-design theory uses).
+ * @example
+ * globalMean(matrix(2, 2, Float64Array.of(2, 0, 0, 1))); // → [1, 0.5]
+ */
 export function globalMean(classMeansKd: Matrix): Float64Array {
   const { rows: K, cols: d, data } = classMeansKd;
   const mu = new Float64Array(d);
@@ -61,6 +80,10 @@ export function globalMean(classMeansKd: Matrix): Float64Array {
 /**
  * The public code's global mean, offered for comparison only: the sum of the multiplicity-1 features divided by the
  * number of ALL samples N (not by the number of multiplicity-1 samples), i.e. Σ_k n_k μ_k / N.
+ * @example
+ * // class 0 has two multiplicity-1 samples, class 1 has one, and N = 4: (2·μ_0 + 1·μ_1)/4
+ * const groups = groupByLabelSet([[0], [0, 1], [1], [0]], 2);
+ * globalMeanQuirk(matrix(2, 2, Float64Array.of(2, 0, 0, 1)), groups); // → [1, 0.25]
  */
 export function globalMeanQuirk(classMeansKd: Matrix, groups: LabelSetGroups): Float64Array {
   const { rows: K, cols: d, data } = classMeansKd;
@@ -74,7 +97,11 @@ export function globalMeanQuirk(classMeansKd: Matrix, groups: LabelSetGroups): F
   return mu;
 }
 
-/** Rows of M minus the vector mu (e.g. M̃ = class means minus μ_G). */
+/**
+ * Rows of M minus the vector mu (e.g. M̃ = class means minus μ_G).
+ * @example
+ * centreRows(matrix(2, 2, Float64Array.of(2, 0, 0, 1)), [1, 0.5]).data; // → [1, -0.5, -1, 0.5]
+ */
 export function centreRows(M: Matrix, mu: ArrayLike<number>): Matrix<Float64Array> {
   const { rows, cols, data } = M;
   if (mu.length !== cols) throw new Error(`centreRows: vector has length ${mu.length}, expected ${cols}`);

@@ -28,6 +28,15 @@ export interface NcReport {
  * one pass over the features for the label-set means, one over the multiplicity-1 features for NC1; everything
  * else works on K×d or G×d means. ρ̂ statistics are per multiplicity; `std` is the population standard deviation
  * over label sets, `relErr` = |mean − ρ_m|/ρ_m where `theoryRho` has m.
+ * @example
+ * // Collapsed features of K = 3 classes: one sample on each ETF row e_k, the pair {0, 1} at 1.5·(e_0 + e_1)/2.
+ * const E = canonicalEtf(3);
+ * const pair = E.data.subarray(0, 3).map((v, t) => 0.75 * (v + E.data[3 + t]));
+ * const features = matrix(4, 3, Float64Array.of(...E.data, ...pair));
+ * const nc = ncMetrics({ features, labels: [[0], [1], [2], [0, 1]], K: 3, classifier: E });
+ * nc.nc1; // → 0
+ * nc.nc2W; // ≈ 0.0000000
+ * nc.rho['2'].mean; // ≈ 1.5000000
  */
 export function ncMetrics(input: NcInput): NcReport {
   const { features, labels, K, classifier, bias, theoryRho } = input;

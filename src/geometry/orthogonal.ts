@@ -6,6 +6,9 @@ import type { Rng } from '../util/rng.js';
  * A random n×k matrix with orthonormal columns (k ≤ n; k = n gives an orthogonal matrix), distributed uniformly
  * (Haar) on the Stiefel manifold: QR of an n×k standard Gaussian matrix with each column of Q multiplied by the sign
  * of the matching diagonal entry of R. Without the sign fix the result is biased (Mezzadri 2007).
+ * @example
+ * const Q = randomOrthogonal(3, new Rng(1)); // Haar-random 3×3 orthogonal matrix
+ * angleDeg(Q.data.subarray(0, 3), Q.data.subarray(3, 6)); // ≈ 90.000000
  */
 export function randomOrthogonal(n: number, rng: Rng, k: number = n): Matrix<Float64Array> {
   if (!Number.isInteger(n) || n < 1) throw new Error(`randomOrthogonal: n = ${n} must be a positive integer`);

@@ -7,6 +7,13 @@ import { angleDeg } from './angle.js';
  * the mean feature of label set S = {a, b} and μ_a + μ_b (uncentred class means); the metric is mean_S θ_S divided by
  * the mean angle between every μ_i + μ_j (i < j) and every pair-set mean. Scale-blind; 0 under collapse.
  * Returns null when no multiplicity-2 set is present.
+ * @example
+ * // the pair {0, 1} of collapsed ETF features sits on μ_0 + μ_1 (scaled by 0.75): angle 0
+ * const E = canonicalEtf(3).data;
+ * const features = matrix(4, 3, Float64Array.of(...E, ...E.subarray(0, 3).map((v, t) => 0.75 * (v + E[3 + t]))));
+ * const groups = groupByLabelSet([[0], [1], [2], [0, 1]], 3);
+ * const setMeans = labelSetMeans(features, groups);
+ * tagAngle(setMeans, groups, classMeansFromSetMeans(setMeans, groups)); // ≈ 0.0000000
  */
 export function tagAngle(setMeans: Matrix, groups: LabelSetGroups, classMeansKd: Matrix): number | null {
   const { K } = groups;
@@ -57,6 +64,16 @@ export interface TagScale {
  * ρ̂_S = ⟨h̄_S − μ_G, a_S⟩/‖a_S‖², and the angle between h̄_S − μ_G and a_S. Under the multi-label collapse of
  * Li et al. 2024 (h_S = ρ_m·(1/m)Σ_{k∈S} h_k) ρ̂_S = ρ_m and the angle is 0. Sets with m = K are skipped: there
  * a_S = 0 identically.
+ * @example
+ * // the same collapsed features: h_{0,1} = 1.5·(e_0 + e_1)/2, so ρ̂ = 1.5 with no direction error
+ * const E = canonicalEtf(3).data;
+ * const features = matrix(4, 3, Float64Array.of(...E, ...E.subarray(0, 3).map((v, t) => 0.75 * (v + E[3 + t]))));
+ * const groups = groupByLabelSet([[0], [1], [2], [0, 1]], 3);
+ * const setMeans = labelSetMeans(features, groups);
+ * const cm = classMeansFromSetMeans(setMeans, groups);
+ * const [pair] = tagScale(setMeans, groups, cm, globalMean(cm));
+ * pair.set; // → [0, 1]
+ * pair.rho; // ≈ 1.5000000
  */
 export function tagScale(setMeans: Matrix, groups: LabelSetGroups, classMeansKd: Matrix, muG: ArrayLike<number>): TagScale[] {
   const { K } = groups;
@@ -94,6 +111,17 @@ export function tagScale(setMeans: Matrix, groups: LabelSetGroups, classMeansKd:
 /** Mean, population standard deviation and count of ρ̂ per multiplicity, plus the mean direction error. */
 export interface TagScaleSummary { mean: number; std: number; count: number; directionErrorDeg: number }
 
+/**
+ * The tag-wise scales grouped by multiplicity m: mean and population standard deviation of ρ̂, count and mean direction error.
+ * @example
+ * const m2 = summarizeTagScale([
+ *   { set: [0, 1], multiplicity: 2, rho: 1.4, directionErrorDeg: 2 },
+ *   { set: [0, 2], multiplicity: 2, rho: 1.6, directionErrorDeg: 4 },
+ * ]).get(2);
+ * m2?.mean; // ≈ 1.5000000
+ * m2?.std; // ≈ 0.1000000
+ * m2?.directionErrorDeg; // ≈ 3.0000000
+ */
 export function summarizeTagScale(scales: readonly TagScale[]): Map<number, TagScaleSummary> {
   const by = new Map<number, TagScale[]>();
   for (const s of scales) {

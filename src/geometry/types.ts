@@ -14,6 +14,12 @@ export interface Matrix<T extends FloatArray = FloatArray> {
  */
 export type LabelSet = readonly number[];
 
+/**
+ * A row-major rows×cols matrix over `data` (not copied); throws when the length does not match.
+ * @example
+ * const A = matrix(2, 3, Float64Array.of(1, 2, 3, 4, 5, 6));
+ * A.data[1 * A.cols + 0]; // → 4
+ */
 export function matrix<T extends FloatArray>(rows: number, cols: number, data: T): Matrix<T> {
   if (data.length !== rows * cols) {
     throw new Error(`matrix: data has ${data.length} entries, expected ${rows}×${cols} = ${rows * cols}`);
@@ -21,11 +27,20 @@ export function matrix<T extends FloatArray>(rows: number, cols: number, data: T
   return { rows, cols, data };
 }
 
+/**
+ * A rows×cols float64 matrix of zeros.
+ * @example
+ * zeros(2, 3); // → { rows: 2, cols: 3, data: [0, 0, 0, 0, 0, 0] }
+ */
 export function zeros(rows: number, cols: number): Matrix<Float64Array> {
   return { rows, cols, data: new Float64Array(rows * cols) };
 }
 
-/** A sorted, duplicate-free label set over classes 0..K-1; throws on bad input. */
+/**
+ * A sorted, duplicate-free label set over classes 0..K-1; throws on bad input.
+ * @example
+ * labelSet([2, 0, 2]); // → [0, 2]
+ */
 export function labelSet(classes: Iterable<number>, K?: number): LabelSet {
   const s = [...new Set(classes)].sort((a, b) => a - b);
   if (s.length === 0) throw new Error('a label set needs at least one class');

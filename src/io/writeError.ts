@@ -1,8 +1,7 @@
+import { UserError } from '../util/userError.js';
+
 /**
  * A file that cannot be written because of where it is (a directory in the way, a missing or read-only folder, a full
- * disk): the user's to fix, so exitCode 2 makes the CLI print it as one line instead of a stack trace.
+ * disk): the user's to fix.
  */
-export class WriteError extends Error {
-  override readonly name = 'WriteError';
-  readonly exitCode = 2;
-}
+export class WriteError extends UserError {}

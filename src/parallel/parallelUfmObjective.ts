@@ -21,6 +21,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ufmKernel, type ObjectiveFunction, type UfmKernel, type UfmProblem } from '../ufm/objective.js';
+import { workerEntryUrl } from './workerEntry.js';
 
 /** Layout of the shared control block (Int32 slots). */
 export const CTRL = {
@@ -72,13 +73,6 @@ export function sampleBounds(N: number, threads: number): number[] {
   return bounds;
 }
 
-/** The compiled worker: under vitest this module is TypeScript source, so the worker is taken from dist/ (built first). */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/src/parallel/ufmObjectiveWorker.js', import.meta.url)
-    : new URL('./ufmObjectiveWorker.js', import.meta.url);
-}
-
 export function createParallelUfmObjective(problem: UfmProblem, options: { threads: number }): ParallelUfmObjective {
   const threads = options.threads;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`parallel UFM: threads must be an integer ≥ 1, got ${threads}`);
@@ -119,7 +113,7 @@ export function createParallelUfmObjective(problem: UfmProblem, options: { threa
   const init = (): Promise<void> => {
     if (disposed) return Promise.reject(new Error('parallel UFM: init() after dispose()'));
     ready ??= (async () => {
-      const url = workerUrl();
+      const url = workerEntryUrl('parallel/ufmObjectiveWorker');
       const starting: Promise<void>[] = [];
       for (let t = 1; t < threads; t++) {
         const port = channels[t - 1].port2;

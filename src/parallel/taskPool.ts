@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 /**
  * Runs independent tasks on a pool of worker threads, one per core by default, and returns the results in task order.
  * The worker module must answer each `{ id, task }` message with `{ id, result }` or `{ id, error }`.
- * When the worker module is TypeScript source (under vitest, where workers cannot load .ts), or one worker is asked
- * for, the tasks run inline through `inline` instead: same results, no parallelism.
+ * When one worker is asked for (or there is one task), the tasks run inline through `inline` instead: same results,
+ * no threads.
  */
 export async function runTaskPool<T, R>(
   tasks: readonly T[],
@@ -13,7 +13,7 @@ export async function runTaskPool<T, R>(
 ): Promise<R[]> {
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
   const results: R[] = new Array(tasks.length);
-  if (workers === 1 || options.workerUrl.pathname.endsWith('.ts')) {
+  if (workers === 1) {
     tasks.forEach((t, i) => {
       results[i] = options.inline(t);
       options.onResult?.(i, results[i]);

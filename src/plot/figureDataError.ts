@@ -1,10 +1,7 @@
+import { UserError } from '../util/userError.js';
+
 /** Bad figure input gets a one-line error that names the problem, never a blank or NaN-filled figure. */
-export class FigureDataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FigureDataError';
-  }
-}
+export class FigureDataError extends UserError {}
 
 /** Throws unless v is a finite number. */
 export function requireFinite(v: unknown, what: string): number {

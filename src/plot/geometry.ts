@@ -144,7 +144,9 @@ export function labelSetColors(K: number, present: Iterable<LabelSet>): LabelSet
   return { sets, colorOf: (set) => colors.get(key(set)) ?? theme.muted };
 }
 
-const PANEL = 290;
+/** Side of one square panel's plot area (SVG units). */
+export const GEOMETRY_PANEL_SIZE = 290;
+const PANEL = GEOMETRY_PANEL_SIZE;
 const MARGIN = { left: 100, top: 44, right: 24, bottom: 50 } as const;
 
 export function geometryFigure(input: GeometryInput): string {

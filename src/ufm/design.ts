@@ -32,7 +32,11 @@ export interface UfmDesign {
 /** Largest design we are willing to enumerate sample by sample (label arrays alone would exhaust memory beyond). */
 export const MAX_DESIGN_SAMPLES = 50_000_000;
 
-/** Binomial coefficient C(n, k) as a float (exact while below 2^53). */
+/**
+ * Binomial coefficient C(n, k) as a float (exact while below 2^53).
+ * @example
+ * binomial(5, 2); // → 10
+ */
 export function binomial(n: number, k: number): number {
   if (k < 0 || k > n) return 0;
   const kk = Math.min(k, n - k);
@@ -41,7 +45,11 @@ export function binomial(n: number, k: number): number {
   return Math.round(c);
 }
 
-/** All label sets of size m over classes 0..K-1 in lexicographic order. */
+/**
+ * All label sets of size m over classes 0..K-1 in lexicographic order.
+ * @example
+ * combinations(3, 2); // → [[0, 1], [0, 2], [1, 2]]
+ */
 export function combinations(K: number, m: number): LabelSet[] {
   if (!Number.isInteger(K) || K < 1) throw new Error(`combinations: K must be a positive integer, got ${K}`);
   if (!Number.isInteger(m) || m < 1 || m > K) throw new Error(`combinations: multiplicity must be in 1..${K}, got ${m}`);
@@ -78,7 +86,11 @@ function balancedEntries(K: number, perSetCount: Readonly<Record<number, number>
   return entries.sort((a, b) => a[0] - b[0]);
 }
 
-/** N of a balanced design without enumerating it (for memory checks before building anything). */
+/**
+ * N of a balanced design without enumerating it (for memory checks before building anything).
+ * @example
+ * balancedDesignSize(4, { 1: 3, 2: 2 }); // → 24
+ */
 export function balancedDesignSize(K: number, perSetCount: Readonly<Record<number, number>>): number {
   return balancedEntries(K, perSetCount).reduce((acc, [m, n]) => acc + n * binomial(K, m), 0);
 }
@@ -105,7 +117,10 @@ function buildDesign(K: number, sets: LabelSetCount[], perSetCount: Record<numbe
 
 /**
  * Balanced-within-multiplicity design: `perSetCount[m] = n_m` samples for each of the C(K, m) label sets of size m.
- * Example: balancedDesign(4, { 1: 3, 2: 2 }) has 4·3 + 6·2 = 24 samples.
+ * @example
+ * const design = balancedDesign(3, { 1: 2, 2: 1 }); // 2 samples per class, 1 per pair
+ * design.N; // → 9
+ * design.labels; // → [[0], [0], [1], [1], [2], [2], [0, 1], [0, 2], [1, 2]]
  */
 export function balancedDesign(K: number, perSetCount: Readonly<Record<number, number>>): UfmDesign {
   const entries = balancedEntries(K, perSetCount);
@@ -116,7 +131,13 @@ export function balancedDesign(K: number, perSetCount: Readonly<Record<number, n
   return buildDesign(K, sets, Object.fromEntries(entries));
 }
 
-/** Explicit design: each listed label set (classes in 0..K-1) with its own positive count; sets must be distinct. */
+/**
+ * Explicit design: each listed label set (classes in 0..K-1) with its own positive count; sets must be distinct.
+ * @example
+ * const design = explicitDesign(3, [{ set: [0], count: 2 }, { set: [1], count: 1 }, { set: [2], count: 1 }, { set: [2, 0], count: 1 }]);
+ * design.labels; // → [[0], [0], [1], [2], [0, 2]]
+ * design.perSetCount; // → null
+ */
 export function explicitDesign(K: number, sets: readonly { set: Iterable<number>; count: number }[]): UfmDesign {
   checkK(K);
   if (sets.length === 0) throw new Error('design: no label sets given');
@@ -154,6 +175,9 @@ export interface UfmMemoryEstimate {
  * (work vectors: the caller's start, the trial point and gradient, the direction = 4). Gradient descent needs less:
  * pass history 0 and workVectors 1 (plain) or 3 (Nesterov: previous iterate and look-ahead point).
  * `meanMultiplicity` sizes the label index array.
+ * @example
+ * // the paper's size: K = 10, d = 512, N = 40 000
+ * ufmMemoryEstimate(10, 512, 40_000).parameters; // → 20485130
  */
 export function ufmMemoryEstimate(
   K: number,

@@ -5,6 +5,7 @@
  */
 import { ncMetrics, type NcReport } from '../geometry/index.js';
 import { Rng } from '../util/rng.js';
+import { UserError } from '../util/userError.js';
 import { balancedDesign, type UfmDesign } from './design.js';
 import { minimizeGradientDescent } from './gd.js';
 import { randomUfmPoint } from './init.js';
@@ -14,8 +15,9 @@ import type { OptimizeResult, StopReason } from './optimizer.js';
 import type { PalLoss } from './pal.js';
 import { solveUfmTheory, type TheoryOptimum } from './theory.js';
 
-export type UfmOptimizerName = 'lbfgs' | 'gd';
-export const UFM_OPTIMIZERS: readonly UfmOptimizerName[] = ['lbfgs', 'gd'];
+/** L-BFGS certifies optima; gradient descent shows the dynamics. The one list of UFM optimizer names. */
+export const UFM_OPTIMIZERS = ['lbfgs', 'gd'] as const;
+export type UfmOptimizerName = (typeof UFM_OPTIMIZERS)[number];
 
 export interface UfmExperimentConfig {
   readonly K: number;
@@ -119,10 +121,8 @@ export interface UfmReport {
   readonly config: UfmExperimentConfig;
 }
 
-/** Thrown for a configuration the experiment cannot run; the CLI turns it into a one-line usage error. */
-export class UfmConfigError extends Error {
-  override readonly name = 'UfmConfigError';
-}
+/** Thrown for a configuration the experiment cannot run. */
+export class UfmConfigError extends UserError {}
 
 function relDiff(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);
@@ -138,6 +138,12 @@ function meanRowNorm(data: Float64Array, rows: number, cols: number): number {
   return total / rows;
 }
 
+/**
+ * The theory's optimum as the JSON report carries it: objective, ‖w_k‖, ρ_m, s, and γ_m and the logit gap per multiplicity.
+ * @example
+ * const theory = solveUfmTheory({ K: 4, perSetCount: { 1: 3, 2: 2 }, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3 });
+ * summarizeTheory(theory).rho['2']; // ≈ 1.7508648
+ */
 export function summarizeTheory(theory: TheoryOptimum): UfmTheorySummary {
   const byM = (f: (mm: TheoryOptimum['multiplicities'][number]) => number) =>
     Object.fromEntries(theory.multiplicities.map((mm) => [String(mm.m), f(mm)]));
@@ -152,7 +158,14 @@ export function summarizeTheory(theory: TheoryOptimum): UfmTheorySummary {
   };
 }
 
-/** NC metrics of a UFM point; null metrics with a reason at (numerically) zero W or H, where they are undefined. */
+/**
+ * NC metrics of a UFM point; null metrics with a reason at (numerically) zero W or H, where they are undefined.
+ * @example
+ * const design = balancedDesign(4, { 1: 3, 2: 2 });
+ * const theory = solveUfmTheory({ K: 4, perSetCount: { 1: 3, 2: 2 }, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3 });
+ * const { metrics } = ufmPointMetrics(design, 6, theoryPoint(theory, design.labels, 6), { 2: theory.rho[2] });
+ * metrics.nc1; // ≈ 0.0000000
+ */
 export function ufmPointMetrics(
   design: UfmDesign,
   d: number,
@@ -192,7 +205,12 @@ export function ufmPointMetrics(
   }
 }
 
-/** The UFM problem of a config and its (balanced) design. */
+/**
+ * The UFM problem of a config and its (balanced) design.
+ * @example
+ * const config = { ...DEFAULT_UFM_CONFIG, K: 4, perSet: { 1: 3, 2: 2 } };
+ * ufmProblemOf(config, balancedDesign(4, config.perSet)).labels.length; // → 24
+ */
 export function ufmProblemOf(config: UfmExperimentConfig, design: UfmDesign): UfmProblem {
   return {
     K: config.K, d: config.d, labels: design.labels, loss: config.loss,
@@ -203,6 +221,11 @@ export function ufmProblemOf(config: UfmExperimentConfig, design: UfmDesign): Uf
 /**
  * `evaluate` replaces the single-threaded objective (e.g. src/parallel's two-thread one for large designs); it must
  * compute exactly the objective of `config`.
+ * @example
+ * // reference case A: K = 4, n_1 = 3, n_2 = 2, λ_W = λ_H = 5e-3
+ * const report = runUfmExperiment({ ...DEFAULT_UFM_CONFIG, K: 4, d: 6, perSet: { 1: 3, 2: 2 } });
+ * report.objective; // ≈ 0.8947813933
+ * report.theory.objective; // ≈ 0.8947813933
  */
 export function runUfmExperiment(config: UfmExperimentConfig, options: { evaluate?: ObjectiveFunction } = {}): UfmReport {
   let design: UfmDesign;

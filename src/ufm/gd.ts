@@ -23,6 +23,15 @@ export interface GradientDescentOptions {
   onIteration?: (info: IterationInfo) => void;
 }
 
+/**
+ * Minimises f from x0 by fixed-step gradient descent (plain, or Nesterov with `momentum` > 0); see the file comment.
+ * @example
+ * // f(x) = ½‖x − (1, 2)‖², minimum at (1, 2)
+ * const f = (x: Float64Array, g: Float64Array) => { g[0] = x[0] - 1; g[1] = x[1] - 2; return 0.5 * (g[0] ** 2 + g[1] ** 2); };
+ * const r = minimizeGradientDescent(f, new Float64Array(2), { step: 0.5 });
+ * r.x; // ≈ [1.0000000, 2.0000000]
+ * r.stopReason; // → 'tolerance'
+ */
 export function minimizeGradientDescent(
   f: ObjectiveFunction,
   x0: Float64Array,

@@ -9,3 +9,5 @@ export * from './gd.js';
 export * from './init.js';
 export * from './theory.js';
 export * from './theoryPoint.js';
+/** The seeded generator every random start takes (`randomUfmPoint(problem, new Rng(seed))`). */
+export { Rng } from '../util/rng.js';

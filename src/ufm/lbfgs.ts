@@ -69,6 +69,17 @@ function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: 
   return b - (b - a) * ((db + d2 - d1) / (db - da + 2 * d2));
 }
 
+/**
+ * Minimises f from x0 by L-BFGS until max|∇f| ≤ tol (see the file comment for the line search).
+ * @example
+ * // the Rosenbrock function, minimum at (1, 1)
+ * const f = (x: Float64Array, g: Float64Array) => {
+ *   g[0] = -2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2);
+ *   g[1] = 200 * (x[1] - x[0] ** 2);
+ *   return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2;
+ * };
+ * minimizeLbfgs(f, Float64Array.of(-1.2, 1)).x; // ≈ [1.0000000, 1.0000000]
+ */
 export function minimizeLbfgs(f: ObjectiveFunction, x0: Float64Array, options: LbfgsOptions = {}): OptimizeResult {
   const tol = options.tol ?? 1e-9;
   const maxIter = options.maxIter ?? 10_000;

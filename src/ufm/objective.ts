@@ -43,7 +43,14 @@ export interface UfmObjective extends UfmLayout {
   value(x: Float64Array): number;
 }
 
-/** Throws a one-line Error if the problem is malformed. */
+/**
+ * Throws a one-line Error if the problem is malformed.
+ * @example
+ * const problem: UfmProblem = { K: 4, d: 6, labels: [[0]], loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3, lambdaB: -1 };
+ * let message = '';
+ * try { validateUfmProblem(problem); } catch (err) { message = (err as Error).message; }
+ * message; // → 'UFM: lambdaB must be a finite number ≥ 0, got -1'
+ */
 export function validateUfmProblem(p: UfmProblem): void {
   if (!Number.isInteger(p.K) || p.K < 2) throw new Error(`UFM: K must be an integer ≥ 2, got ${p.K}`);
   if (!Number.isInteger(p.d) || p.d < 1) throw new Error(`UFM: d must be a positive integer, got ${p.d}`);
@@ -54,6 +61,11 @@ export function validateUfmProblem(p: UfmProblem): void {
   }
 }
 
+/**
+ * Length of x = [W, H, b]: K·d + N·d + K.
+ * @example
+ * ufmSize({ K: 4, d: 6 }, 24); // → 172
+ */
 export function ufmSize(p: Pick<UfmProblem, 'K' | 'd'>, N: number): number {
   return p.K * p.d + N * p.d + p.K;
 }
@@ -76,6 +88,17 @@ export interface UfmKernel extends UfmLayout {
   startWB(x: Float64Array, grad: Float64Array, sums: Float64Array): void;
 }
 
+/**
+ * The per-sample work of the objective over any range of samples, with its own scratch buffers (one per thread).
+ * @example
+ * // at logits near 0 every sample's PAL is about m·log K, so the data term is about (12·log 4 + 12·2·log 4)/24
+ * const problem: UfmProblem = { K: 4, d: 6, labels: balancedDesign(4, { 1: 3, 2: 2 }).labels, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3, lambdaB: 1e-2 };
+ * const kernel = ufmKernel(problem);
+ * const x = randomUfmPoint(problem, new Rng(1), 1e-3);
+ * const grad = new Float64Array(kernel.size), partial = new Float64Array(kernel.size), sums = new Float64Array(2);
+ * kernel.evaluateRange(x, grad, 0, kernel.N, partial, kernel.offsetW, kernel.offsetB, sums);
+ * sums[0]; // ≈ 2.0794
+ */
 export function ufmKernel(problem: UfmProblem): UfmKernel {
   validateUfmProblem(problem);
   const { K, d, labels, lambdaW, lambdaH, lambdaB } = problem;
@@ -252,6 +275,15 @@ export function ufmKernel(problem: UfmProblem): UfmKernel {
   return { problem, N, size, offsetW, offsetH, offsetB, evaluateRange, startWB };
 }
 
+/**
+ * The objective f(x) with its gradient over x = [W, H, b] (see the file comment), single-threaded.
+ * @example
+ * // at the theory's optimum the objective equals the reduced problem's (reference case A)
+ * const design = balancedDesign(4, { 1: 3, 2: 2 });
+ * const problem: UfmProblem = { K: 4, d: 6, labels: design.labels, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3, lambdaB: 1e-2 };
+ * const theory = solveUfmTheory({ K: 4, perSetCount: { 1: 3, 2: 2 }, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3 });
+ * ufmObjective(problem).value(theoryPoint(theory, design.labels, 6)); // ≈ 0.8947813933
+ */
 export function ufmObjective(problem: UfmProblem): UfmObjective {
   const kernel = ufmKernel(problem);
   const { size, offsetH, offsetB, N, offsetW } = kernel;
@@ -283,7 +315,15 @@ export function ufmObjective(problem: UfmProblem): UfmObjective {
   };
 }
 
-/** Views (no copies) of the blocks of x: W (K×d), H (N×d, features layout), b (K). */
+/**
+ * Views (no copies) of the blocks of x: W (K×d), H (N×d, features layout), b (K).
+ * @example
+ * // K = 2, d = 2, N = 1: W is 2×2, H is 1×2, b has 2 entries
+ * const { W, H, b } = unpackUfm({ K: 2, d: 2 }, 1, Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8));
+ * W.data; // → [1, 2, 3, 4]
+ * H.data; // → [5, 6]
+ * b; // → [7, 8]
+ */
 export function unpackUfm(
   p: Pick<UfmProblem, 'K' | 'd'>,
   N: number,
@@ -298,7 +338,11 @@ export function unpackUfm(
   };
 }
 
-/** The flat vector [W, H, b] from its blocks (copied). */
+/**
+ * The flat vector [W, H, b] from its blocks (copied).
+ * @example
+ * packUfm(matrix(2, 2, Float64Array.of(1, 2, 3, 4)), matrix(1, 2, Float64Array.of(5, 6)), [7, 8]); // → [1, 2, 3, 4, 5, 6, 7, 8]
+ */
 export function packUfm(W: Matrix, H: Matrix, b: ArrayLike<number>): Float64Array {
   if (W.cols !== H.cols) throw new Error(`UFM: W has ${W.cols} columns but H has ${H.cols}`);
   if (b.length !== W.rows) throw new Error(`UFM: b has length ${b.length}, expected K = ${W.rows}`);
@@ -309,7 +353,11 @@ export function packUfm(W: Matrix, H: Matrix, b: ArrayLike<number>): Float64Arra
   return x;
 }
 
-/** max_j |v_j| (NaN if any entry is NaN). */
+/**
+ * max_j |v_j| (NaN if any entry is NaN).
+ * @example
+ * maxAbs(Float64Array.of(1, -3, 2)); // → 3
+ */
 export function maxAbs(v: Float64Array): number {
   let m = 0;
   for (let j = 0; j < v.length; j++) {

@@ -7,8 +7,8 @@ import { solveUfmTheory } from './theory.js';
 import type { UfmExperimentConfig, UfmReport } from './experiment.js';
 
 /** `lambda-h`: λ_H on a log grid (λ_W follows it when `tieLambdaW`); `ratio`: n_2/n_1 with n_1 fixed. */
-export type SweepParam = 'lambda-h' | 'ratio';
-export const SWEEP_PARAMS: readonly SweepParam[] = ['lambda-h', 'ratio'];
+export const SWEEP_PARAMS = ['lambda-h', 'ratio'] as const;
+export type SweepParam = (typeof SWEEP_PARAMS)[number];
 
 export interface SweepSpec {
   readonly param: SweepParam;
@@ -52,11 +52,21 @@ export interface SweepResult {
   readonly spec: SweepSpec;
 }
 
+/**
+ * The x-axis label of a sweep's figure.
+ * @example
+ * sweepXLabel('lambda-h'); // → 'λ_H (= λ_W)'
+ */
 export function sweepXLabel(param: SweepParam): string {
   return param === 'lambda-h' ? 'λ_H (= λ_W)' : 'n₂ / n₁ (samples per pair over samples per class)';
 }
 
-/** Grid values: geometric for λ_H, and for the ratio the distinct integer n_2 = round(r·n_1) over a linear grid. */
+/**
+ * Grid values: geometric for λ_H, and for the ratio the distinct integer n_2 = round(r·n_1) over a linear grid.
+ * @example
+ * const spec: SweepSpec = { param: 'lambda-h', from: 1e-3, to: 1e-1, points: 3, theoryPoints: 3, tieLambdaW: true };
+ * sweepGrid(spec, DEFAULT_UFM_CONFIG, 3); // ≈ [0.0010000, 0.0100000, 0.1000000]
+ */
 export function sweepGrid(spec: SweepSpec, base: UfmExperimentConfig, count: number): number[] {
   const { from, to, param } = spec;
   if (!(Number.isFinite(from) && Number.isFinite(to) && from > 0 && to > from)) {
@@ -75,7 +85,13 @@ export function sweepGrid(spec: SweepSpec, base: UfmExperimentConfig, count: num
   return [...xs].sort((a, b) => a - b);
 }
 
-/** The experiment config at one grid value. */
+/**
+ * The experiment config at one grid value.
+ * @example
+ * // n₂/n₁ = 0.5 with the default n₁ = 20
+ * const spec: SweepSpec = { param: 'ratio', from: 0.1, to: 1, points: 4, theoryPoints: 4, tieLambdaW: true };
+ * sweepConfigAt(spec, DEFAULT_UFM_CONFIG, 0.5).perSet; // → { 1: 20, 2: 10 }
+ */
 export function sweepConfigAt(spec: SweepSpec, base: UfmExperimentConfig, x: number): UfmExperimentConfig {
   if (spec.param === 'lambda-h') {
     return { ...base, lambdaH: x, lambdaW: spec.tieLambdaW ? x : base.lambdaW };
@@ -84,6 +100,13 @@ export function sweepConfigAt(spec: SweepSpec, base: UfmExperimentConfig, x: num
   return { ...base, perSet: { ...base.perSet, 2: n2 } };
 }
 
+/**
+ * The theory's ρ_m (null where W = H = 0 wins) and objective on the sweep's theory grid.
+ * @example
+ * const spec: SweepSpec = { param: 'lambda-h', from: 5e-3, to: 5e-2, points: 2, theoryPoints: 2, tieLambdaW: true };
+ * const [first] = sweepTheory(spec, { ...DEFAULT_UFM_CONFIG, K: 4, perSet: { 1: 3, 2: 2 } });
+ * first.rho['2']; // ≈ 1.7508648
+ */
 export function sweepTheory(spec: SweepSpec, base: UfmExperimentConfig): SweepTheoryPoint[] {
   return sweepGrid(spec, base, spec.theoryPoints).map((x) => {
     const c = sweepConfigAt(spec, base, x);
@@ -94,6 +117,12 @@ export function sweepTheory(spec: SweepSpec, base: UfmExperimentConfig): SweepTh
   });
 }
 
+/**
+ * One optimizer point of the sweep, taken from its experiment's report.
+ * @example
+ * const report = runUfmExperiment({ ...DEFAULT_UFM_CONFIG, K: 4, d: 6, perSet: { 1: 3, 2: 2 } });
+ * sweepUfmPoint(5e-3, report).rho['2']; // ≈ 1.75086
+ */
 export function sweepUfmPoint(x: number, report: UfmReport): SweepUfmPoint {
   const rhoStd: Record<string, number> = {};
   for (const [m, st] of Object.entries(report.metrics.rhoStats)) rhoStd[m] = st.std;

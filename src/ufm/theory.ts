@@ -132,7 +132,15 @@ function terms(input: TheoryInput): { terms: Term[]; N: number; constant: number
   return { terms: out, N, constant };
 }
 
-/** The reduced objective F(s, u) (u indexed like the ascending multiplicities; u_K ignored). */
+/**
+ * The reduced objective F(s, u) (u indexed like the ascending multiplicities; u_K ignored).
+ * @example
+ * const input: TheoryInput = { K: 4, perSetCount: { 1: 3, 2: 2 }, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3 };
+ * const t = solveUfmTheory(input);
+ * reducedObjective(input, t.s, t.multiplicities.map((mm) => mm.u)); // ≈ 0.8947813933
+ * // at s = 0 every logit is equal: F = Σ_m a_m·log K = 1.5·log 4
+ * reducedObjective(input, 0, [0, 0]); // ≈ 2.0794415
+ */
 export function reducedObjective(input: TheoryInput, s: number, u: readonly number[]): number {
   const { terms: ts, constant } = terms(input);
   if (u.length !== ts.length) throw new Error(`theory: u has ${u.length} entries, expected ${ts.length}`);
@@ -144,7 +152,15 @@ export function reducedObjective(input: TheoryInput, s: number, u: readonly numb
   return F;
 }
 
-/** Solves the reduced problem; see the file comment. Accepts a balanced design or its n_m directly. */
+/**
+ * Solves the reduced problem; see the file comment. Accepts a balanced design or its n_m directly.
+ * @example
+ * // reference case A
+ * const t = solveUfmTheory({ K: 4, perSetCount: { 1: 3, 2: 2 }, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3 });
+ * t.trivial; // → false
+ * t.objective; // ≈ 0.8947813933
+ * t.rho[2]; // ≈ 1.7508648
+ */
 export function solveUfmTheory(input: TheoryInput): TheoryOptimum {
   const { terms: ts, N, constant } = terms(input);
   const { K, lambdaW } = input;
@@ -257,7 +273,11 @@ export function solveUfmTheory(input: TheoryInput): TheoryOptimum {
   };
 }
 
-/** The theory input of a balanced design (throws for an explicit/imbalanced one: the closed form does not apply). */
+/**
+ * The theory input of a balanced design (throws for an explicit/imbalanced one: the closed form does not apply).
+ * @example
+ * theoryInputOf(balancedDesign(4, { 1: 3, 2: 2 }), 'pal', 5e-3, 5e-3).perSetCount; // → { 1: 3, 2: 2 }
+ */
 export function theoryInputOf(
   design: UfmDesign,
   loss: PalLoss,

@@ -9,6 +9,15 @@ import type { LabelSet } from '../geometry/types.js';
 import type { Rng } from '../util/rng.js';
 import type { TheoryOptimum } from './theory.js';
 
+/**
+ * The predicted optimum x = [W, H, b] of the theory for these samples in dimension d (see the file comment).
+ * @example
+ * const design = balancedDesign(4, { 1: 3, 2: 2 });
+ * const t = solveUfmTheory({ K: 4, perSetCount: { 1: 3, 2: 2 }, loss: 'pal', lambdaW: 5e-3, lambdaH: 5e-3 });
+ * const x = theoryPoint(t, design.labels, 6, new Rng(1)); // [W, H, b], randomly oriented in R^6
+ * const nc = ncMetrics({ features: unpackUfm({ K: 4, d: 6 }, design.N, x).H, labels: design.labels, K: 4 });
+ * nc.rho['2'].mean; // ≈ 1.7508648
+ */
 export function theoryPoint(
   theory: TheoryOptimum,
   labels: readonly LabelSet[],

@@ -21,6 +21,8 @@ describe('mlnc compare on a synthetic run directory built exactly from the theor
     expect(r.stdout).toMatch(/UFM's optimum decodes 100%/);
     const json = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
     expect(json.mapped.method).toBe('closed form');
+    expect(json.mapped.route).toBe('closed-form');
+    expect(json.fixedEtf).toBe(false);
     expect(json.network.rho['2'].mean).toBeCloseTo(theory.rho[2], 8);
     expect(json.mapped.rho['2']).toBeCloseTo(1.7508648, 6);
     expect(json.fitted.rho['2']).toBeCloseTo(1.7508648, 6);
@@ -31,7 +33,7 @@ describe('mlnc compare on a synthetic run directory built exactly from the theor
     expect(svg.textContent).toMatch(/1\.751/);
   });
 
-  it('--json prints the report', async () => {
+  it('prints the report as JSON with --json', async () => {
     const dir = join(root, 'json');
     writeSyntheticRun(dir, { K: 3, d: 2, perSet: { 1: 2, 2: 1 }, lambda: 5e-3 });
     const r = await runCli(['compare', dir, '--json']);
@@ -39,7 +41,7 @@ describe('mlnc compare on a synthetic run directory built exactly from the theor
     expect(JSON.parse(r.stdout).design.balanced).toBe(true);
   });
 
-  it('bad input: one line, exit 2', async () => {
+  it('answers bad input with one line and exit code 2, writing nothing', async () => {
     const missing = await runCli(['compare', join(root, 'nope')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainCommand, trainConfigFromFlags } from '../../src/cli/train.js';
 import { validateCommand } from '../../src/cli/validate.js';
-import { UsageError } from '../../src/cli/usageError.js';
-import { WriteError } from '../../src/io/atomicWrite.js';
+import { UserError } from '../../src/util/userError.js';
 import { runCli } from '../helpers/runCli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-cli-train-'));
@@ -16,19 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function usageMessage(p: Promise<unknown>): Promise<string> {
+/** The one line main() prints for a user error (exit code 2): the run, the data or the flags are the user's to fix. */
+async function userErrorMessage(p: Promise<unknown>): Promise<string> {
   const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(UsageError);
-  const msg = (err as Error).message;
-  expect(msg).not.toMatch(/\n/);
-  return msg;
-}
-
-/** The one-line message of a WriteError (exit code 2), which main() prints like a usage error. */
-async function usageOrWriteMessage(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(WriteError);
-  expect((err as WriteError).exitCode).toBe(2);
+  expect(err).toBeInstanceOf(UserError);
+  expect((err as UserError).exitCode).toBe(2);
   const msg = (err as Error).message;
   expect(msg).not.toMatch(/\n/);
   return msg;
@@ -51,7 +42,7 @@ describe('mlnc train: flags', () => {
 
 describe('mlnc train / validate: bad input exits with one line and loses nothing', () => {
   it('a missing dataset path', async () => {
-    const msg = await usageMessage(trainCommand({ ...base, dataDir: join(root, 'no-such-dir'), out: join(root, 'r1'), cacheDir: join(root, 'cache') }));
+    const msg = await userErrorMessage(trainCommand({ ...base, dataDir: join(root, 'no-such-dir'), out: join(root, 'r1'), cacheDir: join(root, 'cache') }));
     expect(msg).toMatch(/no-such-dir/);
     expect(existsSync(join(root, 'r1', 'config.json'))).toBe(false);
   });
@@ -59,23 +50,23 @@ describe('mlnc train / validate: bad input exits with one line and loses nothing
     const bad = join(root, 'bad-mnist');
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, 'train-images-idx3-ubyte'), 'not an idx file');
-    await usageMessage(trainCommand({ ...base, dataDir: bad, out: join(root, 'r2'), cacheDir: join(root, 'cache2') }));
+    await userErrorMessage(trainCommand({ ...base, dataDir: bad, out: join(root, 'r2'), cacheDir: join(root, 'cache2') }));
   });
   it('--counts of all zeros (an empty training set) is a usage error, not an internal one; no run is written', async () => {
-    const msg = await usageMessage(trainCommand({ ...base, counts: '0,0', epochs: '1', out: join(root, 'r0'), cacheDir: join(root, 'cache') }));
+    const msg = await userErrorMessage(trainCommand({ ...base, counts: '0,0', epochs: '1', out: join(root, 'r0'), cacheDir: join(root, 'cache') }));
     expect(msg).toMatch(/--counts "0,0" leaves the training set empty/);
     expect(existsSync(join(root, 'r0'))).toBe(false);
   });
   it('--fixed-etf with a feature dimension below K names the fix', async () => {
-    const msg = await usageMessage(trainCommand({ ...base, width: '1', fixedEtf: true, out: join(root, 'r3'), cacheDir: join(root, 'cache') }));
+    const msg = await userErrorMessage(trainCommand({ ...base, width: '1', fixedEtf: true, out: join(root, 'r3'), cacheDir: join(root, 'cache') }));
     expect(msg).toMatch(/--fix-dim/);
   });
   it('--fix-dim or --fixed-etf on --resume of a run trained without them', async () => {
     const dir = join(root, 'plain-run');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ train: trainConfigFromFlags(base) }));
-    expect(await usageMessage(trainCommand({ ...base, resume: true, out: dir, fixDim: true }))).toMatch(/--fix-dim is incompatible with --resume/);
-    expect(await usageMessage(trainCommand({ ...base, resume: true, out: dir, fixedEtf: true }))).toMatch(/--fixed-etf is incompatible with --resume/);
+    expect(await userErrorMessage(trainCommand({ ...base, resume: true, out: dir, fixDim: true }))).toMatch(/--fix-dim is incompatible with --resume/);
+    expect(await userErrorMessage(trainCommand({ ...base, resume: true, out: dir, fixedEtf: true }))).toMatch(/--fixed-etf is incompatible with --resume/);
     expect(existsSync(join(dir, 'metrics.jsonl'))).toBe(false);
   });
   // Regression: an unwritable --out only failed once the first files were written (a path under /proc hung in mkdir).
@@ -84,20 +75,20 @@ describe('mlnc train / validate: bad input exits with one line and loses nothing
     writeFileSync(file, 'keep');
     // A data folder that does not exist: if the data were loaded first, the error would name it instead.
     const flags = { ...base, dataDir: join(root, 'no-such-data'), epochs: '1', cacheDir: join(root, 'cache') };
-    expect(await usageOrWriteMessage(trainCommand({ ...flags, out: file }))).toMatch(/cannot write .*a-file: it is a file, not a folder/);
-    expect(await usageOrWriteMessage(trainCommand({ ...flags, out: join(file, 'run') }))).toMatch(/a part of its folder path is a file/);
+    expect(await userErrorMessage(trainCommand({ ...flags, out: file }))).toMatch(/cannot write .*a-file: it is a file, not a folder/);
+    expect(await userErrorMessage(trainCommand({ ...flags, out: join(file, 'run') }))).toMatch(/a part of its folder path is a file/);
     if (existsSync('/proc/self')) {
-      expect(await usageOrWriteMessage(trainCommand({ ...flags, out: '/proc/mlnc-no-such-entry/run' }))).toMatch(/cannot create \/proc\/mlnc-no-such-entry/);
+      expect(await userErrorMessage(trainCommand({ ...flags, out: '/proc/mlnc-no-such-entry/run' }))).toMatch(/cannot create \/proc\/mlnc-no-such-entry/);
     }
     // A writable --out passes the check without a trace: the error is then the data folder's, and no folder is left.
-    expect(await usageMessage(trainCommand({ ...flags, out: join(root, 'fresh', 'run') }))).toMatch(/no-such-data/);
+    expect(await userErrorMessage(trainCommand({ ...flags, out: join(root, 'fresh', 'run') }))).toMatch(/no-such-data/);
     expect(existsSync(join(root, 'fresh'))).toBe(false);
   });
 
   it('--resume of a directory without a run, and validate of a missing directory', async () => {
-    await usageMessage(trainCommand({ ...base, resume: true, out: join(root, 'nothing-here') }));
-    await usageMessage(trainCommand({ ...base, resume: true }));
-    await usageMessage(validateCommand(join(root, 'nothing-here'), { backend: 'cpu' }));
+    await userErrorMessage(trainCommand({ ...base, resume: true, out: join(root, 'nothing-here') }));
+    await userErrorMessage(trainCommand({ ...base, resume: true }));
+    await userErrorMessage(validateCommand(join(root, 'nothing-here'), { backend: 'cpu' }));
   });
 });
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discoverRuns, pickDefaultPair, recordsFromMetrics, RunInputError, readTrainingRun } from '../../src/figures/index.js';
+import { discoverRuns, pickDefaultPair, recordsFromMetrics, readTrainingRun } from '../../src/figures/index.js';
+import { RunDirError } from '../../src/run/index.js';
 import { writeSyntheticRun } from './syntheticRun.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlnc-gather-'));
@@ -40,7 +41,7 @@ describe('run discovery for `mlnc figures` without arguments', () => {
   });
 
   it('readTrainingRun names the problem of a bad directory', () => {
-    expect(() => readTrainingRun(join(root, 'missing'))).toThrow(RunInputError);
-    expect(() => readTrainingRun(root)).toThrow(/holds no training run \(no config.json\)/);
+    expect(() => readTrainingRun(join(root, 'missing'))).toThrow(RunDirError);
+    expect(() => readTrainingRun(root)).toThrow(/holds no run \(no config.json\)/);
   });
 });

@@ -5,12 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logitsOf } from '../../src/compare/index.js';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/deep/train/config.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../src/deep/train/config.js';
 import { snapshotToJson } from '../../src/figures/index.js';
 import { balancedDesign } from '../../src/ufm/design.js';
 import { unpackUfm } from '../../src/ufm/objective.js';
 import { solveUfmTheory, type TheoryOptimum } from '../../src/ufm/theory.js';
 import { theoryPoint } from '../../src/ufm/theoryPoint.js';
+import type { TrainConfig } from '../../src/run/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Copied from the run config's recorded convention (src/deep/palLoss.ts). */

@@ -12,7 +12,7 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(join(dir, 'sub'))).toEqual(['a.json']);
   });
 
-  it('refuses NaN', () => {
+  it('writeJsonAtomic refuses NaN and leaves no file behind', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlnc-atomic-'));
     expect(() => writeJsonAtomic(join(dir, 'a.json'), { x: NaN })).toThrow(/non-finite/);
     expect(readdirSync(dir)).toEqual([]);

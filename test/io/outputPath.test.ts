@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { WriteError } from '../../src/io/atomicWrite.js';
@@ -30,14 +30,16 @@ function writeErrorOf(f: () => void): WriteError {
 describe.runIf(existsSync('/proc/self'))('paths under /proc fail at once with one line (no hang)', () => {
   it('ensureDir, writeFileAtomic, assertWritableDir, assertWritableFile', () => {
     const dir = fresh();
-    for (const name of ['writeError', 'outputPath', 'atomicWrite']) {
-      const src = readFileSync(join(import.meta.dirname, '../../src/io', `${name}.ts`), 'utf8');
+    // The modules keep their folders, so that their relative imports (../util/userError.js) resolve.
+    for (const path of ['io/writeError', 'io/outputPath', 'io/atomicWrite', 'util/userError']) {
+      const src = readFileSync(join(import.meta.dirname, '../../src', `${path}.ts`), 'utf8');
       const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-      writeFileSync(join(dir, `${name}.mjs`), js.replaceAll(/from '\.\/(\w+)\.js'/g, "from './$1.mjs'"));
+      mkdirSync(join(dir, dirname(path)), { recursive: true });
+      writeFileSync(join(dir, `${path}.mjs`), js.replaceAll(/from '(\.\.?\/[\w/]+)\.js'/g, "from '$1.mjs'"));
     }
     const script = `
-      import { writeFileAtomic } from './atomicWrite.mjs';
-      import { assertWritableDir, assertWritableFile, ensureDir } from './outputPath.mjs';
+      import { writeFileAtomic } from './io/atomicWrite.mjs';
+      import { assertWritableDir, assertWritableFile, ensureDir } from './io/outputPath.mjs';
       const t = '/proc/mlnc-no-such-entry/figs';
       const calls = [() => ensureDir(t), () => writeFileAtomic(t + '/a.svg', 'x'), () => assertWritableDir(t), () => assertWritableFile(t + '/s.json')];
       console.log(JSON.stringify(calls.map((f) => { try { f(); return null; } catch (e) { return { name: e.name, exitCode: e.exitCode, message: e.message }; } })));

@@ -23,7 +23,7 @@ describe('comparisonTableFigure', () => {
     expect(count(root, 'g.table-header text')).toBe(4);
   });
 
-  it('formats cells and differences', () => {
+  it('formatCell and formatDifference write dashes for missing values and signed percentages', () => {
     expect(formatCell(null, 4, 'x')).toBe('–');
     expect(formatCell('pal-n', 4, 'x')).toBe('pal-n');
     expect(formatDifference(2, 2.5, 4)).toBe('+0.5 (+25%)');

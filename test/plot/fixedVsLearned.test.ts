@@ -24,7 +24,7 @@ describe('fixedVsLearnedFigure', () => {
     expect(count(root, 'g.panel')).toBe(1); // no history → bars only
   });
 
-  it('lays grouped bars out without overlap', () => {
+  it('barLayout places grouped bars without overlap', () => {
     const L = barLayout(3, 2, 300);
     for (let g = 0; g < 3; g++) {
       expect(L.barX(0) + L.barWidth).toBeLessThanOrEqual(L.barX(1));
@@ -34,7 +34,7 @@ describe('fixedVsLearnedFigure', () => {
     expect(L.groupX(2) + L.groupWidth).toBeLessThanOrEqual(300);
   });
 
-  it('formats parameter counts', () => {
+  it('formatParamCount writes 11.2M, 950 and 2.46k', () => {
     expect(formatParamCount(11_173_962)).toBe('11.2M');
     expect(formatParamCount(950)).toBe('950');
     expect(formatParamCount(2460)).toBe('2.46k');

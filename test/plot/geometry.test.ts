@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FigureDataError } from '../../src/plot/figureDataError.js';
-import { geometryFigure, labelSetColors, panelGeometry, type GeometryInput, type GeometrySnapshot } from '../../src/plot/geometry.js';
+import { GEOMETRY_PANEL_SIZE, geometryFigure, labelSetColors, panelGeometry, type GeometryInput, type GeometrySnapshot } from '../../src/plot/geometry.js';
 import { matrix } from '../../src/geometry/types.js';
-import { count, expectStandaloneSvg, legendLabels } from './svgTestHelpers.js';
+import { axisInverse, circleCentre, count, expectStandaloneSvg, legendLabels } from './svgTestHelpers.js';
 import { syntheticGeometry, syntheticGeometryInput } from './sampleData.js';
 
 const one = (s: GeometrySnapshot): GeometryInput => ({ title: 'g', K: 3, rows: [{ label: 'r', cells: [{ label: 'c', snapshot: s }] }] });
@@ -33,7 +33,37 @@ describe('geometryFigure', () => {
     expect([...root.querySelectorAll('text.row-label')].map((t) => t.textContent)).toEqual(['multi-class', 'multi-label (PAL)']);
   });
 
-  it('places a collapsed pair mean exactly on the theory prediction', () => {
+  it('draws each class mean at its projected coordinates (read back through the panel axes) and every sample inside its panel', () => {
+    const input = syntheticGeometryInput();
+    const root = expectStandaloneSvg(geometryFigure(input));
+    const cells = input.rows.flatMap((r) => r.cells);
+    [...root.querySelectorAll('g.panel')].forEach((panel, i) => {
+      const g = panelGeometry(cells[i].snapshot, 3, 'test');
+      expect(panel.querySelector('text.axis-label-bottom')?.textContent).toBe('projection on u₁');
+      expect(panel.querySelector('text.axis-label-left')?.textContent).toBe('projection on u₂');
+      const toX = axisInverse(panel.querySelector('g.axis-bottom') as Element);
+      const toY = axisInverse(panel.querySelector('g.axis-left') as Element);
+      const drawn = [...panel.querySelectorAll('path.class-mean')].map((p) => circleCentre(p.getAttribute('d') ?? ''));
+      expect(drawn).toHaveLength(3);
+      drawn.forEach(([px, py], k) => {
+        expect(toX(px)).toBeCloseTo(g.classMeans[k][0], 3);
+        expect(toY(py)).toBeCloseTo(g.classMeans[k][1], 3);
+      });
+      const samples = [...panel.querySelectorAll('path.sample')].map((p) => circleCentre(p.getAttribute('d') ?? ''));
+      expect(samples).toHaveLength(g.samples.length);
+      for (const [px, py] of samples) {
+        expect(px).toBeGreaterThanOrEqual(0);
+        expect(px).toBeLessThanOrEqual(GEOMETRY_PANEL_SIZE);
+        expect(py).toBeGreaterThanOrEqual(0);
+        expect(py).toBeLessThanOrEqual(GEOMETRY_PANEL_SIZE);
+      }
+      // the data fill the panel: the outermost mark reaches past half of the axis range on one side
+      const reach = Math.max(...samples.flat().map((v) => Math.abs(v - GEOMETRY_PANEL_SIZE / 2)));
+      expect(reach).toBeGreaterThan(GEOMETRY_PANEL_SIZE / 4);
+    });
+  });
+
+  it('panelGeometry places a collapsed pair mean exactly on the theory prediction', () => {
     const g = panelGeometry(collapsed(1.75), 3, 'test');
     expect(g.pairMeans).toHaveLength(3);
     g.pairMeans.forEach((p, i) => {
@@ -46,7 +76,7 @@ describe('geometryFigure', () => {
     g.arrows.forEach((a) => expect(Math.hypot(...a)).toBeCloseTo(0.72, 12));
   });
 
-  it('accepts row-major Matrix inputs like arrays of rows', () => {
+  it('draws row-major Matrix inputs exactly like arrays of rows', () => {
     const s = collapsed(1.5);
     const flat = (rows: readonly (readonly number[])[]) => matrix(rows.length, rows[0].length, Float64Array.from(rows.flat()));
     const a = geometryFigure(one(s));
@@ -69,7 +99,7 @@ describe('geometryFigure', () => {
     expect(shuffled.samples).toEqual(sorted.samples);
   });
 
-  it('rejects bad snapshots with a FigureDataError', () => {
+  it('rejects bad snapshots with a FigureDataError naming the problem', () => {
     const s = syntheticGeometry(true, true, 1);
     expect(() => geometryFigure(one({ ...s, labels: s.labels.slice(1) }))).toThrow(/lengths differ/);
     expect(() => geometryFigure(one({ ...s, labels: s.labels.map((l) => (l.length === 1 && l[0] === 2 ? [0, 1] : l)) }))).toThrow(/class 2 has no single-label samples/);

@@ -7,8 +7,8 @@ import { syntheticGram } from './sampleData.js';
 
 const frob = (A: number[][]) => Math.sqrt(A.flat().reduce((s, v) => s + v * v, 0));
 
-describe('Gram helpers', () => {
-  it('E_K has unit Frobenius norm, zero row sums, and equals the normalised Gram of the centred identity', () => {
+describe('etfTarget, normalizedGram and divergingColor', () => {
+  it('etfTarget returns E_K with unit Frobenius norm and zero row sums, the normalised Gram of the centred identity', () => {
     fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), (K) => {
       const E = etfTarget(K);
       const I = Array.from({ length: K }, (_, i) => Array.from({ length: K }, (_, j) => (i === j ? 1 : 0)));
@@ -18,7 +18,7 @@ describe('Gram helpers', () => {
     }), { numRuns: 11, seed: 4 });
   });
 
-  it('normalised Gram is scale invariant with norm 1', () => {
+  it('normalizedGram is scale invariant with norm 1', () => {
     const A = [[1, 2, 0], [0, 1, -1]];
     const G = normalizedGram(A);
     expect(frob(G)).toBeCloseTo(1, 12);
@@ -26,7 +26,7 @@ describe('Gram helpers', () => {
     expect(() => normalizedGram([[0, 0], [0, 0]])).toThrow(/zero/);
   });
 
-  it('colours: near-white at 0, red positive, blue negative', () => {
+  it('divergingColor is near-white at 0, red for positive and blue for negative values', () => {
     const [r0, g0, b0] = divergingColor(0, 1).match(/\d+/g)!.map(Number);
     expect(Math.min(r0, g0, b0)).toBeGreaterThan(230);
     expect(Math.abs(r0 - b0)).toBeLessThan(10);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FigureDataError } from '../../src/plot/figureDataError.js';
 import { PANEL_MARGIN } from '../../src/plot/linePanel.js';
 import { NC_PANEL_SIZE, ncCurvesFigure, ncPanelSpecs, type NcRun } from '../../src/plot/ncCurves.js';
-import { count, expectStandaloneSvg, legendLabels, roundPath } from './svgTestHelpers.js';
+import { axisInverse, count, expectStandaloneSvg, legendLabels, polylines, roundPath } from './svgTestHelpers.js';
 import { syntheticRuns } from './sampleData.js';
 
 const twoRuns = (): NcRun[] => [
@@ -23,7 +23,32 @@ describe('ncCurvesFigure', () => {
     expect(root.querySelector('text.axis-label-left')?.textContent).toMatch(/log scale/);
   });
 
-  it('draws the hand-derived path of a 2-point series', () => {
+  it('draws every record at (step, value), read back through the panel axes, inside its panel', () => {
+    const runs = syntheticRuns();
+    const root = expectStandaloneSvg(ncCurvesFigure({ title: 'NC', xLabel: 'epoch', runs }));
+    const panel = root.querySelectorAll('g.panel')[0];
+    expect(panel.querySelector('text.panel-title')?.textContent).toBe('NC1: within-class variability');
+    const toStep = axisInverse(panel.querySelector('g.axis-bottom') as Element);
+    const toValue = axisInverse(panel.querySelector('g.axis-left') as Element, true);
+    const series = [...panel.querySelectorAll('path.series')];
+    expect(series.map((p) => p.getAttribute('data-series'))).toEqual(runs.map((r) => r.label));
+    series.forEach((path, r) => {
+      const drawn = polylines(path.getAttribute('d') ?? '').flat();
+      const records = runs[r].records;
+      expect(drawn).toHaveLength(records.length);
+      drawn.forEach(([px, py], i) => {
+        expect(px).toBeGreaterThanOrEqual(0);
+        expect(px).toBeLessThanOrEqual(NC_PANEL_SIZE.width);
+        expect(py).toBeGreaterThanOrEqual(0);
+        expect(py).toBeLessThanOrEqual(NC_PANEL_SIZE.height);
+        expect(toStep(px)).toBeCloseTo(records[i].step, 2);
+        const v = records[i].nc1 as number;
+        if (v > 0) expect(Math.log10(toValue(py))).toBeCloseTo(Math.log10(v), 4); // exact zeros sit at the floor
+      });
+    });
+  });
+
+  it('draws a 2-point series along its hand-derived path', () => {
     // nc3 panel: x [0, 10] → [0, 250]; y data 0.05..0.5 → log domain [1e-2, 1] → [165, 0];
     // 0.5 → 165·(1 − log10(50)/2), 0.05 → 165·(1 − log10(5)/2)
     const root = expectStandaloneSvg(ncCurvesFigure({ title: 'NC', xLabel: 'epoch', runs: [twoRuns()[0]] }));
@@ -34,7 +59,7 @@ describe('ncCurvesFigure', () => {
     expect(roundPath(d)).toBe(roundPath(`M0,${y(0.5)}L${NC_PANEL_SIZE.width},${y(0.05)}`));
   });
 
-  it('clamps an exact zero to the floor, marks it hollow and says so', () => {
+  it('draws an exact zero at the floor, hollow, and says so in a note', () => {
     const root = expectStandaloneSvg(ncCurvesFigure({ title: 'NC', xLabel: 'epoch', runs: twoRuns(), floor: 1e-6 }));
     const nc1 = root.querySelectorAll('g.panel')[0];
     expect(nc1.querySelector('text.floor-note')?.textContent).toContain('10⁻⁶');
@@ -46,7 +71,7 @@ describe('ncCurvesFigure', () => {
     expect(nc3.querySelector('text.floor-note')).toBeNull();
   });
 
-  it('shows gaps for null values and marks isolated points', () => {
+  it('leaves gaps at null values and marks isolated points', () => {
     const runs: NcRun[] = [{ label: 'r', records: [{ step: 0, nc1: 1 }, { step: 1, nc1: null }, { step: 2, nc1: 0.1 }, { step: 3 }, { step: 4, nc1: 0.01 }, { step: 5, nc1: 0.001 }] }];
     const root = expectStandaloneSvg(ncCurvesFigure({ title: 'NC', xLabel: 'iteration', runs, markers: false }));
     const d = root.querySelector('path.series')?.getAttribute('d') ?? '';
@@ -54,7 +79,7 @@ describe('ncCurvesFigure', () => {
     expect(count(root, 'path.point')).toBe(2); // steps 0 and 2 have no neighbours
   });
 
-  it('adds one scale-error panel per multiplicity', () => {
+  it('adds one scale-error panel per multiplicity present', () => {
     const { specs } = ncPanelSpecs(syntheticRuns(), 'epoch');
     expect(specs.map((s) => s.title)).toEqual([
       'NC1: within-class variability', 'NC2 (classifier W)', 'NC2 (class means H)', 'NC3: self-duality',

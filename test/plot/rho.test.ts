@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FigureDataError } from '../../src/plot/figureDataError.js';
 import { rhoFigure, type RhoInput } from '../../src/plot/rho.js';
-import { count, expectStandaloneSvg, legendLabels, roundPath } from './svgTestHelpers.js';
+import { axisInverse, circleCentre, count, expectStandaloneSvg, legendLabels, roundPath } from './svgTestHelpers.js';
 import { syntheticRhoInput } from './sampleData.js';
 
 const tiny = (): RhoInput => ({
@@ -27,7 +27,22 @@ describe('rhoFigure', () => {
     expect(d.match(/L/g)?.length).toBe(syntheticRhoInput().theory[0].rho.filter((r) => r !== null).length - 1);
   });
 
-  it('maps a 2-point theory curve onto the log x axis ends (hand-derived x pixels)', () => {
+  it('draws every UFM point at its (λ, ρ), read back through the axes', () => {
+    const input = syntheticRhoInput();
+    const root = expectStandaloneSvg(rhoFigure(input));
+    const toX = axisInverse(root.querySelector('g.axis-bottom') as Element, true);
+    const toY = axisInverse(root.querySelector('g.axis-left') as Element);
+    expect(root.querySelector('text.axis-label-left')?.textContent).toBe('tag-wise scale ρ_m');
+    const expected = input.ufm.flatMap((p) => p.x.map((x, i) => [x, p.rho[i]]));
+    const drawn = [...root.querySelectorAll('path.point.ufm')].map((p) => circleCentre(p.getAttribute('d') ?? ''));
+    expect(drawn).toHaveLength(expected.length);
+    drawn.forEach(([px, py], i) => {
+      expect(Math.log10(toX(px))).toBeCloseTo(Math.log10(expected[i][0]), 4);
+      expect(toY(py)).toBeCloseTo(expected[i][1], 4);
+    });
+  });
+
+  it('maps a 2-point theory curve onto the ends of the log x axis (hand-derived x pixels)', () => {
     const root = expectStandaloneSvg(rhoFigure(tiny()));
     const d = roundPath(root.querySelector('path.series.theory')?.getAttribute('d') ?? '');
     // x domain [1e-3, 1e-1] → [0, 560]; the y pixels depend on the niced domain, so only x is fixed by hand here
@@ -36,7 +51,7 @@ describe('rhoFigure', () => {
     expect(ys[0]).toBeGreaterThan(ys[1]); // larger ρ is higher up
   });
 
-  it('rejects bad input with a FigureDataError', () => {
+  it('rejects bad input with a FigureDataError naming the problem', () => {
     const t = tiny();
     expect(() => rhoFigure({ ...t, theory: [] })).toThrow(/theory curves is empty/);
     expect(() => rhoFigure({ ...t, theory: [{ m: 2, x: [1, 2], rho: [1.5] }] })).toThrow(/lengths differ/);

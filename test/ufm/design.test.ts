@@ -34,7 +34,7 @@ describe('combinations', () => {
       { numRuns: 20, seed: 11 },
     );
   });
-  it('known small case', () => {
+  it('combinations and binomial give the hand-counted small cases', () => {
     expect(combinations(4, 2).map((s) => s.join(''))).toEqual(['01', '02', '03', '12', '13', '23']);
     expect(binomial(10, 2)).toBe(45);
     expect(binomial(5, 0)).toBe(1);

@@ -24,11 +24,27 @@ const caseArb = balancedDesignArb(3, 6, 3, 3).chain(({ K, perSetCount }) =>
   }),
 );
 
-describe('reduced UFM theory', () => {
-  it('the predicted point is a stationary point of the full UFM and its objective equals the reduced F', () => {
+/** What a property run exercised: the trivial optimum (W = H = 0) makes most checks vacuous, so tests count the rest. */
+function caseCounter() {
+  const seen = { nonTrivial: 0, withMultiplicityK: 0, withRho: 0 };
+  return {
+    seen,
+    note(c: { K: number; perSetCount: Record<number, number> }, th: ReturnType<typeof solveUfmTheory>): void {
+      if (th.trivial) return;
+      seen.nonTrivial++;
+      if (c.perSetCount[c.K] !== undefined) seen.withMultiplicityK++;
+      if (th.multiplicities.some((mm) => mm.m >= 2 && mm.m < c.K)) seen.withRho++;
+    },
+  };
+}
+
+describe('solveUfmTheory', () => {
+  it('returns a stationary point of the full UFM whose objective equals the reduced F', () => {
+    const count = caseCounter();
     fc.assert(
       fc.property(caseArb, (c) => {
         const th = solveUfmTheory(c);
+        count.note(c, th);
         const des = balancedDesign(c.K, c.perSetCount);
         const obj = ufmObjective({ ...c, labels: des.labels });
         const x = theoryPoint(th, des.labels, c.d, new Rng(c.seed));
@@ -41,13 +57,19 @@ describe('reduced UFM theory', () => {
       }),
       { numRuns: 20, seed: 61 },
     );
+    // Most of the 20 cases must have a non-zero optimum, some with h_S = 0 for m = K and some with a ρ_m to check.
+    expect(count.seen.nonTrivial).toBeGreaterThanOrEqual(15);
+    expect(count.seen.withMultiplicityK).toBeGreaterThanOrEqual(3);
+    expect(count.seen.withRho).toBeGreaterThanOrEqual(5);
   });
 
-  it('γ_m solves γ·N·λ_H·(m·e^{γα} + K − m) = K·c_m, and 1 < ρ_m < m for 2 ≤ m < K', () => {
+  it('returns γ_m that solve γ·N·λ_H·(m·e^{γα} + K − m) = K·c_m, and 1 < ρ_m < m for 2 ≤ m < K', () => {
+    const count = caseCounter();
     fc.assert(
       fc.property(caseArb, (c) => {
         const th = solveUfmTheory(c);
-        if (th.trivial) return;
+        count.note(c, th);
+        if (th.trivial) return; // no γ or ρ at W = H = 0; counted below
         for (const mm of th.multiplicities) {
           if (mm.m === c.K) {
             expect(mm.u).toBe(0);
@@ -67,12 +89,17 @@ describe('reduced UFM theory', () => {
       }),
       { numRuns: 20, seed: 62 },
     );
+    expect(count.seen.nonTrivial).toBeGreaterThanOrEqual(15);
+    expect(count.seen.withMultiplicityK).toBeGreaterThanOrEqual(3);
+    expect(count.seen.withRho).toBeGreaterThanOrEqual(5);
   });
 
-  it('is a global minimiser: no (s, u) on a grid does better (F is separable in u_m for fixed s)', () => {
+  it('returns a global minimiser: no (s, u) on a grid does better (F is separable in u_m for fixed s)', () => {
+    const count = caseCounter();
     fc.assert(
       fc.property(caseArb, (c) => {
         const th = solveUfmTheory(c);
+        count.note(c, th);
         const ms = th.multiplicities.map((mm) => mm.m);
         const sMax = 2 * th.s + 5;
         const uMax = 2 * Math.max(...th.multiplicities.map((mm) => mm.u)) + 5;
@@ -98,9 +125,10 @@ describe('reduced UFM theory', () => {
       }),
       { numRuns: 10, seed: 63 },
     );
+    expect(count.seen.nonTrivial).toBeGreaterThanOrEqual(7);
   });
 
-  it('strong regularisation: reports the trivial minimum s = 0, and L-BFGS on the full UFM goes to 0', () => {
+  it('reports the trivial minimum s = 0 under strong regularisation, where L-BFGS on the full UFM also goes to 0', () => {
     const K = 4, d = 5, perSetCount = { 1: 2, 2: 1 };
     for (const loss of ['pal', 'pal-n'] as const) {
       const lambda = 0.5;
@@ -120,14 +148,14 @@ describe('reduced UFM theory', () => {
     }
   });
 
-  it('weak regularisation is not trivial and beats the trivial value', () => {
+  it('returns a non-trivial optimum below the trivial value under weak regularisation', () => {
     const th = solveUfmTheory({ K: 4, perSetCount: { 1: 2, 2: 1 }, loss: 'pal', lambdaW: 1e-3, lambdaH: 1e-3 });
     expect(th.trivial).toBe(false);
     expect(th.objective).toBeLessThan(th.trivialObjective);
     expect(th.s).toBeGreaterThan(0);
   });
 
-  it('rejects bad input with a clear message', () => {
+  it('rejects bad input with a one-line message naming it', () => {
     const base = { K: 4, perSetCount: { 1: 2 }, loss: 'pal' as PalLoss, lambdaW: 1e-3, lambdaH: 1e-3 };
     expect(() => solveUfmTheory({ ...base, lambdaW: 0 })).toThrow(/lambdaW must be a finite number > 0/);
     expect(() => solveUfmTheory({ ...base, lambdaH: Number.NaN })).toThrow(/lambdaH must be a finite number > 0/);
@@ -155,7 +183,7 @@ describe('solveUfmTheory near the trivial regime (regression)', () => {
     }
   });
 
-  it('the same design with weaker regularisation is non-trivial with a finite s', () => {
+  it('returns a finite s for the same design with weaker regularisation', () => {
     const th = solveUfmTheory({ K: 10, perSetCount: { 1: 20, 2: 2 }, loss: 'pal', lambdaW: 0.02, lambdaH: 0.02 });
     expect(th.trivial).toBe(false);
     expect(th.s).toBeGreaterThan(0.5);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerPlan } from '../../src/cli/train.js';
-import { asUsageError, UsageError } from '../../src/cli/usageError.js';
+import { missingKernelError } from '../../src/deep/backend/missingKernel.js';
+import { UserError } from '../../src/util/userError.js';
 import { initBackend } from '../../src/deep/backend/initBackend.js';
 import { describeAdapter, isSoftwareAdapter, probeAdapter, WebgpuUnavailableError, type AdapterInfo } from '../../src/deep/backend/webgpu.js';
 import { runCli } from '../helpers/runCli.js';
@@ -60,11 +61,10 @@ describe('adapters and worker threads', () => {
   });
 
   it('a kernel the backend lacks is one line that names it and the backend to use instead', () => {
-    const e = asUsageError(new Error("Kernel 'Foo' not registered for backend 'webgpu'"));
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as Error).message).toBe('the webgpu backend has no Foo kernel, which this model needs; run it with --backend wasm (or cpu)');
-    const other = new Error('something else');
-    expect(asUsageError(other)).toBe(other);
+    const e = missingKernelError(new Error("Kernel 'Foo' not registered for backend 'webgpu'"));
+    expect(e).toBeInstanceOf(UserError);
+    expect(e?.message).toBe('the webgpu backend has no Foo kernel, which this model needs; run it with --backend wasm (or cpu)');
+    expect(missingKernelError(new Error('something else'))).toBeUndefined();
   });
 
   it('on webgpu a run trains in one process: --workers > 1 and resuming a data-parallel run are refused in one line', () => {

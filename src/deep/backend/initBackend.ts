@@ -7,13 +7,15 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../util/userError.js';
 import { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from './registerWasmTrainingKernels.js';
 import { loadNativeKernels } from './nativeKernels.js';
 import { describeAdapter, initWebgpu, type AdapterInfo } from './webgpu.js';
 
-export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'webgpu', 'wasm', 'cpu'];
+/** The one list of backend names (`--backend`, MLNC_BACKEND); `auto` tries the others in this order. */
+export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 export interface InitBackendOptions {
   /** Options for the custom wasm training kernels (only used on wasm). */
@@ -45,12 +47,8 @@ function wasmKernelDescription(opts: InitBackendOptions): string {
   return loadNativeKernels(opts.env ?? process.env).description;
 }
 
-export class BackendError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
-  }
-}
+/** A backend that cannot be used as asked (not installed, failed to initialise, an unknown name). */
+export class BackendError extends UserError {}
 
 /** Sets the backend up; returns the adapter on webgpu. */
 type Attempt = () => Promise<AdapterInfo | void>;
@@ -111,8 +109,6 @@ function parsePreference(value: string, source: string): BackendPreference {
   throw new BackendError(`${source} '${value}' is not a backend; expected one of ${BACKEND_PREFERENCES.join(', ')}`);
 }
 
-/** What `auto` tries, in order. */
-export const AUTO_ORDER: Exclude<BackendPreference, 'auto'>[] = ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'];
 
 let current: { preference: BackendPreference; info: BackendInfo } | undefined;
 
@@ -137,7 +133,7 @@ export async function initBackend(preference?: BackendPreference, opts: InitBack
     }
     return current.info;
   }
-  const kinds: Exclude<BackendPreference, 'auto'>[] = pref === 'auto' ? AUTO_ORDER : [pref];
+  const kinds = pref === 'auto' ? BACKEND_PREFERENCES.filter((p): p is Exclude<BackendPreference, 'auto'> => p !== 'auto') : [pref];
   const failures: string[] = [];
   for (const kind of kinds) {
     try {

@@ -6,10 +6,10 @@
  * AVX-512, 20–40 GMAC/s per core here). The addon is optional: when it was not built (no compiler, no Node headers),
  * fails to load, or MLNC_NATIVE=0 is set, mlnc says why and uses its pure-wasm kernels.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../io/packageRoot.js';
 
 /** The addon's functions (native/mlnc_kernels.cc). Tensors are Float32Arrays, geometry an Int32Array (see convGeometry.ts). */
 export interface NativeKernels {
@@ -36,24 +36,6 @@ export interface NativeKernelStatus {
   kernels?: NativeKernels;
   /** One line for run reports: 'native conv kernels (avx2 fma)' or why they are not used. */
   description: string;
-}
-
-/** The directory holding mlnc's package.json, found by walking up from this file (src/ in tests, dist/src/ built). */
-function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'mlnc') return dir;
-      } catch {
-        // not ours; keep walking
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
 }
 
 export function nativeAddonPath(): string | undefined {

@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomicWrite.js';
+import { CHECKPOINT_FILES } from '../../run/index.js';
 
 /**
  * A tfjs IOHandler that saves a LayersModel's topology and weights to a directory with Node's fs (each file written
  * atomically) and loads them back: DIR/model.json (topology + weight manifest, the tfjs "layers-model" format) and
  * DIR/weights.bin (all weights, one buffer). tfjs-node's file:// handler is not available here, hence our own.
  */
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+const MODEL_JSON = CHECKPOINT_FILES.model;
+const WEIGHTS_BIN = CHECKPOINT_FILES.weights;
 
 export function fileSystemHandler(dir: string): tf.io.IOHandler {
   return {

@@ -17,14 +17,13 @@ import {
   CIFAR_MAX_OFFSET, countsUpTo, MNIST_MAX_ROLL, PRESET_COUNTS, PRESET_DOWNSAMPLE, type Preset,
 } from './presets.js';
 import { locateSvhn, readSvhnSplit, SVHN_K, SVHN_MAX_MULTIPLICITY, SVHN_MAX_SINGLE_PER_CLASS } from './svhn.js';
-import type { DatasetName, DatasetSplits, ImageDataset, SourceImages, SplitName } from './types.js';
+import { DATASET_NAMES, type DatasetName, type DatasetSplits, type ImageDataset, type SourceImages, type SplitName } from './types.js';
 
-export type { DatasetName, DatasetSplits, ImageDataset, SourceImages, SplitName } from './types.js';
+export { DATASET_NAMES, type DatasetName, type DatasetSplits, type ImageDataset, type SourceImages, type SplitName } from './types.js';
 export { DatasetError } from './errors.js';
-export type { Preset } from './presets.js';
+export { PRESETS, type Preset } from './presets.js';
 export type { CacheStatus } from './cache.js';
 
-export const DATASET_NAMES: readonly DatasetName[] = ['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn'];
 export const DEFAULT_CACHE_DIR = '.mlnc-cache';
 /** Recipe version: bump when the recipe code changes what a given recipe object produces. */
 export const RECIPE_VERSION = 1;

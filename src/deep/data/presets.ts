@@ -6,7 +6,8 @@
  * SMALL_DOWNSAMPLE (28 → 14 for MNIST, 32 → 16 for CIFAR) and the same recipe runs on a canvas twice the new side
  * (28×28, 32×32), with the shift ranges scaled to ⌊original / factor⌋ (MNIST roll 0..3, CIFAR offset 0..3).
  */
-export type Preset = 'paper' | 'small';
+export const PRESETS = ['paper', 'small'] as const;
+export type Preset = (typeof PRESETS)[number];
 
 export interface SplitCounts {
   train: number[];

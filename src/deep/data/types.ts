@@ -38,5 +38,7 @@ export interface SourceImages {
   origin: Record<string, unknown>;
 }
 
-export type DatasetName = 'mlab-mnist' | 'mlab-fashion' | 'mlab-cifar10' | 'svhn';
+/** The one list of dataset names (`mlnc train --dataset`, config.json's `train.dataset`). */
+export const DATASET_NAMES = ['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
 export type SplitName = 'train' | 'test';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../util/rng.js';
+import { ARCHS, type Arch } from './archs.js';
 import { etfKernel } from './etf.js';
 import type { Sym } from './layers.js';
 import { resnetTrunk } from './resnet.js';
@@ -8,8 +9,7 @@ import { vggTrunk } from './vgg.js';
 export { etfKernel } from './etf.js';
 export { canonicalEtf } from '../../geometry/etf.js';
 
-export const ARCHS = ['resnet18', 'resnet50', 'vgg16', 'vgg19', 'resnet-small'] as const;
-export type Arch = (typeof ARCHS)[number];
+export { ARCHS, type Arch } from './archs.js';
 
 export interface ModelSpec {
   arch: Arch;

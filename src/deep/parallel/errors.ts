@@ -1,5 +1,7 @@
+import { StepRunnerCrashError } from '../train/errors.js';
+
 /** A worker thread of a parallel trainer failed (uncaught error, failed step, or exit); the trainer is unusable after. */
-export class WorkerCrashError extends Error {
+export class WorkerCrashError extends StepRunnerCrashError {
   override readonly name = 'WorkerCrashError';
   constructor(
     /** Index of the first worker that failed. */

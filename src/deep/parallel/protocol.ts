@@ -1,7 +1,7 @@
 /** Messages between the coordinator (main thread) and its worker threads, and the data each worker starts with. */
 import type { BackendPreference } from '../backend/initBackend.js';
 import type { ModelSpec } from '../models/index.js';
-import type { TfPalLoss } from '../palLoss.js';
+import type { PalLoss } from '../../ufm/pal.js';
 import type { SgdOptions } from '../train/sgd.js';
 import type { SharedDataset } from './sharedDataset.js';
 import type { NamedArray } from './weights.js';
@@ -32,7 +32,7 @@ export interface WorkerInit {
   backend: BackendPreference;
   model: ModelSource;
   weights: NamedArray[];
-  loss: TfPalLoss;
+  loss: PalLoss;
   lambdaH: number;
   sgd: SgdOptions;
   dataset: SharedDataset;

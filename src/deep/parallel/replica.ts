@@ -22,7 +22,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/initBackend.js';
 import { buildModel } from '../models/index.js';
-import { featurePenalty, palLossPerSample, type TfPalLoss } from '../palLoss.js';
+import type { PalLoss } from '../../ufm/pal.js';
+import { featurePenalty, palLossPerSample } from '../palLoss.js';
 import { MomentumSgd, type NamedVariable } from '../train/sgd.js';
 import { trainableParams } from '../train/step.js';
 import { arriveAndWait } from './barrier.js';
@@ -73,7 +74,7 @@ export class Replica {
   private readonly prefetched = new Map<number, { indices: Int32Array; arrays: ShardArrays }>();
   private readonly control: Int32Array;
   private readonly dataset: SharedDataset;
-  private readonly loss: TfPalLoss;
+  private readonly loss: PalLoss;
   private readonly lambdaH: number;
   private steps = 0;
 

@@ -16,8 +16,9 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { workerEntryUrl } from '../../parallel/workerEntry.js';
 import type { BackendPreference } from '../backend/initBackend.js';
-import type { TfPalLoss } from '../palLoss.js';
+import type { PalLoss } from '../../ufm/pal.js';
 import type { SgdOptions } from '../train/sgd.js';
 import type { StepResult } from '../train/step.js';
 import type { TrainingImages } from '../train/types.js';
@@ -49,15 +50,13 @@ export interface ParallelTrainerOptions {
   /** Momentum buffers to start from (resume); zero otherwise. */
   optimizerState?: NamedArray[];
   dataset: TrainingImages;
-  loss: TfPalLoss;
+  loss: PalLoss;
   lambdaH: number;
   sgd: SgdOptions;
   /** Backend inside each worker (default 'wasm'). */
   backend?: BackendPreference;
   /** Largest global batch that step() will be given. */
   maxBatch: number;
-  /** Worker entry (default: the compiled worker.js next to this module, or under dist/ when this module is .ts). */
-  workerUrl?: URL;
   /** Test hook: make a worker fail at a given step. */
   faultInjection?: FaultInjection;
 }
@@ -89,13 +88,6 @@ export function defaultWorkerCount(backendKind: string, cores = availableParalle
 export function topologySource(model: tf.LayersModel): ModelSource {
   const frozen = model.weights.filter((w) => !w.trainable && !/moving_(mean|variance)$/.test(w.originalName)).map((w) => w.originalName);
   return { kind: 'topology', topology: model.toJSON(null, false) as object, frozen };
-}
-
-export function defaultWorkerUrl(): URL {
-  const here = import.meta.url;
-  // Under vitest this module is TypeScript source, which a worker thread cannot load: use the build (npm test builds first).
-  if (here.endsWith('.ts')) return new URL('../../../dist/src/deep/parallel/worker.js', here);
-  return new URL('./worker.js', here);
 }
 
 interface Pending {
@@ -144,7 +136,7 @@ class Coordinator implements ParallelTrainer {
       };
       this.pending.set(0, { remaining: Infinity, resolve: () => undefined, reject });
     });
-    const url = this.opts.workerUrl ?? defaultWorkerUrl();
+    const url = workerEntryUrl('deep/parallel/worker');
     for (let i = 0; i < this.workers; i++) {
       const init: WorkerInit = {
         index: i, workers: this.workers, shards: this.shards, backend: this.opts.backend ?? 'wasm', model: this.opts.model,

@@ -1,33 +1,8 @@
-import { z } from 'zod';
-import { ARCHS } from '../models/index.js';
+import type { DataOptions, RunConfig, TrainConfig } from '../../run/index.js';
+import type { AdapterInfo } from '../backend/webgpu.js';
+import type { BuiltModel } from '../models/index.js';
 import { FEATURE_PENALTY_CONVENTION } from '../palLoss.js';
-
-/** Everything that determines a training run (saved as RUN_DIR/config.json under `train`). */
-export const TrainConfigSchema = z.object({
-  dataset: z.enum(['mlab-mnist', 'mlab-fashion', 'mlab-cifar10', 'svhn']),
-  preset: z.enum(['paper', 'small']),
-  arch: z.enum(ARCHS),
-  width: z.number().int().positive(),
-  depth: z.number().int().positive(),
-  epochs: z.number().int().positive(),
-  batchSize: z.number().int().positive(),
-  lr: z.number().positive().finite(),
-  momentum: z.number().min(0).lt(1),
-  loss: z.enum(['pal', 'pal-n']),
-  lambdaH: z.number().min(0).finite(),
-  weightDecay: z.number().min(0).finite(),
-  ncEvery: z.number().int().positive(),
-  seed: z.number().int().min(0),
-  fixedEtf: z.boolean(),
-  fixDim: z.boolean(),
-  evalBatchSize: z.number().int().positive(),
-  /**
-   * Logical shards per batch for data-parallel training (src/deep/parallel): BatchNorm uses per-shard batch statistics,
-   * so the shard count is part of the run's semantics (the worker count is not). Absent or 1: single-process steps.
-   */
-  shards: z.number().int().positive().optional(),
-});
-export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+import type { TrainingImages } from './types.js';
 
 /** The default run: a CPU-sized MLab-MNIST collapse demo (see the train command's help for what it shows). */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -68,4 +43,45 @@ export function fingerprintOf(c: TrainConfig, K: number, inputShape: readonly nu
   // Only data-parallel runs carry a shard count, so single-process checkpoints written before it existed still match.
   if ((c.shards ?? 1) > 1) fp.shards = c.shards;
   return fp;
+}
+
+export interface RunRecordInput {
+  config: TrainConfig;
+  K: number;
+  inputShape: readonly number[];
+  built: BuiltModel;
+  train: TrainingImages;
+  test?: TrainingImages;
+  backend: string;
+  kernels?: string;
+  adapter?: AdapterInfo;
+  datasetRecipe?: Record<string, unknown>;
+  dataOptions?: DataOptions;
+  dataParallel: RunConfig['dataParallel'];
+  fingerprint: Record<string, unknown>;
+}
+
+/** config.json of a new run: the config, what the run found (model and data sizes) and the conventions it follows. */
+export function runConfigRecord(r: RunRecordInput): RunConfig {
+  return {
+    train: r.config,
+    K: r.K,
+    inputShape: [...r.inputShape],
+    backend: r.backend,
+    ...(r.kernels === undefined ? {} : { kernels: r.kernels }),
+    ...(r.adapter === undefined ? {} : { adapter: r.adapter }),
+    loss: r.config.loss,
+    lambdaHConvention: CONVENTIONS.featurePenalty,
+    conventions: CONVENTIONS,
+    featureDim: r.built.featureDim,
+    trainableParams: r.built.trainableParams,
+    totalParams: r.built.totalParams,
+    trainSamples: r.train.labels.length,
+    testSamples: r.test?.labels.length ?? 0,
+    dataset: r.datasetRecipe ?? { name: r.train.name ?? r.config.dataset },
+    dataOptions: r.dataOptions ?? {},
+    dataParallel: r.dataParallel,
+    fingerprint: r.fingerprint,
+    createdAt: new Date().toISOString(),
+  };
 }

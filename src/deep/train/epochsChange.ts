@@ -1,8 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { writeJsonAtomic } from '../../io/atomicWrite.js';
-import type { TrainConfig } from './config.js';
-import { cosineLr } from './schedule.js';
-
 /**
  * A resume that changes the run's total epoch count (`mlnc train --resume --epochs N`). The cosine schedule is a
  * function of the total, so the epochs still to train follow the cosine over the new total, from the resumed epoch
@@ -11,12 +6,8 @@ import { cosineLr } from './schedule.js';
  * is not what a run trained for N epochs from the start would give, and config.json records the change (under
  * `epochsChanges`) so that nobody mistakes one for the other.
  */
-export interface EpochsChange {
-  /** Epochs completed when the total changed. */
-  atEpoch: number;
-  from: number;
-  to: number;
-}
+import type { EpochsChange, RunDir, TrainConfig } from '../../run/index.js';
+import { cosineLr } from './schedule.js';
 
 /** A fingerprint without its epoch total: what must match when a resume may change --epochs. */
 export function withoutEpochs(fp: Record<string, unknown>): Record<string, unknown> {
@@ -37,11 +28,10 @@ export function describeEpochsChange(c: EpochsChange, lr0: number): string {
  * Rewrites config.json for the new total: `train` and `fingerprint` take the new epoch count (so later resumes,
  * validate and figures see it), and the change is appended to `epochsChanges`.
  */
-export function recordEpochsChange(configPath: string, config: TrainConfig, fingerprint: Record<string, unknown>, c: EpochsChange): void {
-  const meta = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
-  const saved = (meta.train as { epochs?: unknown } | undefined)?.epochs;
+export function recordEpochsChange(dir: RunDir, config: TrainConfig, fingerprint: Record<string, unknown>, c: EpochsChange): void {
+  const meta = dir.readConfig();
   // Already recorded (a resume that stopped before its first new epoch was checkpointed): nothing to add.
-  if (saved === c.to) return;
-  const changes = Array.isArray(meta.epochsChanges) ? meta.epochsChanges : [];
-  writeJsonAtomic(configPath, { ...meta, train: config, fingerprint, epochsChanges: [...changes, { ...c, changedAt: new Date().toISOString() }] });
+  if (meta.train.epochs === c.to) return;
+  const changes = meta.epochsChanges ?? [];
+  dir.writeConfig({ ...meta, train: config, fingerprint, epochsChanges: [...changes, { ...c, changedAt: new Date().toISOString() }] });
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ncMetrics, type NcReport } from '../../geometry/index.js';
 import { matrix } from '../../geometry/types.js';
+import type { MetricsLine } from '../../run/index.js';
 import { palValue, type PalLoss } from '../../ufm/pal.js';
 import { testSetMetrics, type TestMetrics } from '../evaluate/index.js';
 import { classifierOf, extractAll, type Extracted } from './extract.js';
@@ -59,7 +60,7 @@ export async function measure(model: tf.LayersModel, train: TrainingImages, test
 }
 
 /** The NC fields of a metrics.jsonl line: the headline metrics, ρ̂ as multiplicity → mean, and the full report. */
-export function ncLineFields(nc: NcReport): Record<string, unknown> {
+export function ncLineFields(nc: NcReport): Pick<MetricsLine, 'nc1' | 'nc2W' | 'nc2H' | 'nc3' | 'tagAngle' | 'rho' | 'ncDetail'> {
   const rho: Record<string, number> = {};
   for (const [m, s] of Object.entries(nc.rho)) rho[m] = s.mean;
   return { nc1: nc.nc1, nc2W: nc.nc2W, nc2H: nc.nc2H, nc3: nc.nc3, tagAngle: nc.tagAngle, rho, ncDetail: nc };

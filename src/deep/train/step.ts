@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { featurePenalty, palLoss, type TfPalLoss } from '../palLoss.js';
+import type { PalLoss } from '../../ufm/pal.js';
+import { featurePenalty, palLoss } from '../palLoss.js';
 import type { MomentumSgd, NamedVariable } from './sgd.js';
 
 export interface StepOptions {
-  loss: TfPalLoss;
+  loss: PalLoss;
   lambdaH: number;
   lr: number;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/deep/backend/initBackend.js';
 import { registerWasmTrainingKernels } from '../../../src/deep/backend/registerWasmTrainingKernels.js';
-import { compareTrajectories, stepTrajectory, type Trajectory } from '../../../src/deep/backend/stepTrajectory.js';
+import { compareTrajectories, stepTrajectory, type Trajectory } from '../../../src/deep/train/stepTrajectory.js';
 import { compilerPresent } from '../../helpers/compiler.js';
 
 /** The shared trajectory with the pure-wasm or the native kernels. */

@@ -5,7 +5,7 @@ import {
   buildReferenceNet,
   REFERENCE_NET_PARAMS,
   REFERENCE_NET_TRAINABLE_PARAMS,
-} from '../../../src/deep/backend/referenceNet.js';
+} from '../../../src/deep/models/referenceNet.js';
 import { Rng } from '../../../src/util/rng.js';
 
 /** Loss and gradients of every trainable weight for one batch, on the given backend, with identical weights. */

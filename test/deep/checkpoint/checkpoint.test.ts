@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CheckpointError, epochDirName, listCheckpoints, loadCheckpointModel, loadOptimizerArrays, readCheckpointState, restoreOptimizerState,
-  saveCheckpoint,
+  loadCheckpointModel, loadOptimizerArrays, restoreOptimizerState, saveCheckpoint,
 } from '../../../src/deep/checkpoint/checkpoint.js';
+import { epochDirName, listCheckpoints, readCheckpointState, RunDirError } from '../../../src/run/index.js';
 import { fileSystemHandler } from '../../../src/deep/checkpoint/fsHandler.js';
 import { buildModel, initWeights } from '../../../src/deep/models/index.js';
 import { MomentumSgd } from '../../../src/deep/train/sgd.js';
@@ -76,7 +76,7 @@ describe('checkpoints', () => {
     await saveCheckpoint(dir, model, sgd, { epoch: 7, rng: rng.state(), fingerprint: { a: 1 } });
     expect(readdirSync(join(root, 'c'))).toEqual(['epoch-0007']);
     writeFileSync(join(dir, 'optimizer.bin'), new Uint8Array(8));
-    expect(() => loadOptimizerArrays(dir, state)).toThrow(CheckpointError);
+    expect(() => loadOptimizerArrays(dir, state)).toThrow(RunDirError);
     tf.dispose(Object.values(grads));
     [model, back].forEach((m) => m.dispose());
     sgd.dispose();
@@ -85,7 +85,7 @@ describe('checkpoints', () => {
 
   // Regression: the resume path wrapped the loader's error in another "checkpoint X: " prefix, so the message read
   // "checkpoint X: checkpoint X is corrupt: optimizer.bin has ...".
-  it('restoreOptimizerState: a wrong-size optimizer.bin or a foreign model is one CheckpointError naming the checkpoint once', async () => {
+  it('restoreOptimizerState: a wrong-size optimizer.bin or a foreign model is one RunDirError naming the checkpoint once', async () => {
     const model = tinyModel(4);
     const sgd = new MomentumSgd(trainableParams(model), { momentum: 0.9, weightDecay: 0 });
     const dir = join(root, 'r', epochDirName(2));
@@ -95,10 +95,10 @@ describe('checkpoints', () => {
       try {
         f();
       } catch (e) {
-        expect(e).toBeInstanceOf(CheckpointError);
+        expect(e).toBeInstanceOf(RunDirError);
         return (e as Error).message;
       }
-      throw new Error('expected a CheckpointError');
+      throw new Error('expected a RunDirError');
     };
     const mentions = (msg: string) => msg.split(`checkpoint ${dir}`).length - 1;
     restoreOptimizerState(dir, state, sgd);

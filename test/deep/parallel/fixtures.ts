@@ -4,9 +4,6 @@ import type { LabelSet } from '../../../src/geometry/types.js';
 import type { TrainingImages } from '../../../src/deep/train/types.js';
 import { Rng } from '../../../src/util/rng.js';
 
-/** The compiled worker (npm test builds before vitest runs; rebuild with `npx tsc -p tsconfig.build.json`). */
-export const WORKER_URL = new URL('../../../dist/src/deep/parallel/worker.js', import.meta.url);
-
 /** 8×8×1 → 3×3 conv (4 channels) → [BatchNorm] → ReLU → global average pool (features) → dense K (logits). */
 export function tinyModel(K: number, batchNorm: boolean, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 1] });

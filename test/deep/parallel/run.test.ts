@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/deep/backend/initBackend.js';
-import { DEFAULT_TRAIN_CONFIG, fingerprintOf, type TrainConfig } from '../../../src/deep/train/config.js';
-import { runTraining, TrainingError } from '../../../src/deep/train/run.js';
+import { DEFAULT_TRAIN_CONFIG, fingerprintOf } from '../../../src/deep/train/config.js';
+import type { TrainConfig } from '../../../src/run/index.js';
+import { dataParallelSteps } from '../../../src/deep/parallel/steps.js';
+import type { FaultInjection } from '../../../src/deep/parallel/protocol.js';
+import { TrainingError } from '../../../src/deep/train/errors.js';
+import { runTraining } from '../../../src/deep/train/run.js';
 import { syntheticImages } from '../train/synthetic.js';
-import { WORKER_URL } from './fixtures.js';
 
 // 27 images, batches of 9 split into logical shards of 4 and 5.
 const train = syntheticImages({ K: 3, perClass: 6, perPair: 3, seed: 1 });
@@ -19,8 +22,8 @@ const deterministic = (l: Record<string, unknown>) => {
   return rest;
 };
 const readLines = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-const run = (name: string, workers: number, extra: Partial<Parameters<typeof runTraining>[0]> = {}) =>
-  runTraining({ config, train, test, runDir: dir(name), backend: 'wasm', parallel: { workers, workerUrl: WORKER_URL, ...extra.parallel }, ...extra });
+const run = (name: string, workers: number, extra: Partial<Parameters<typeof runTraining>[0]> = {}, faultInjection?: FaultInjection) =>
+  runTraining({ config, train, test, runDir: dir(name), backend: 'wasm', steps: dataParallelSteps({ workers, faultInjection }), ...extra });
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -47,7 +50,7 @@ describe('mlnc train with data-parallel workers', () => {
 
   it('stops on a worker crash with a one-line TrainingError naming the worker, keeping the last checkpoint', async () => {
     // Step 4 is the first batch of epoch 2 (three batches per epoch).
-    const err = await run('crash', 2, { parallel: { workers: 2, workerUrl: WORKER_URL, faultInjection: { worker: 1, atStep: 4, mode: 'exit' } } })
+    const err = await run('crash', 2, {}, { worker: 1, atStep: 4, mode: 'exit' })
       .then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(TrainingError);
     const msg = (err as Error).message;

@@ -14,7 +14,7 @@ import { MomentumSgd } from '../../../src/deep/train/sgd.js';
 import { trainableParams, trainStep, type StepResult } from '../../../src/deep/train/step.js';
 import type { TrainingImages } from '../../../src/deep/train/types.js';
 import { Rng } from '../../../src/util/rng.js';
-import { maxRelDiff, tinyDataset, tinyModel, WORKER_URL } from './fixtures.js';
+import { maxRelDiff, tinyDataset, tinyModel } from './fixtures.js';
 
 const SGD = { momentum: 0.9, weightDecay: 5e-4 };
 const LAMBDA_H = 1e-3;
@@ -34,7 +34,7 @@ interface Trajectory {
 }
 
 function baseOptions(model: ModelSource, weights: NamedArray[], dataset: TrainingImages): ParallelTrainerOptions {
-  return { model, weights, dataset, loss: 'pal', lambdaH: LAMBDA_H, sgd: SGD, backend: 'wasm', maxBatch: 16, workerUrl: WORKER_URL };
+  return { model, weights, dataset, loss: 'pal', lambdaH: LAMBDA_H, sgd: SGD, backend: 'wasm', maxBatch: 16 };
 }
 
 async function parallelTrajectory(opts: ParallelTrainerOptions, batches: Int32Array[]): Promise<Trajectory> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTrajectories, type Trajectory } from '../../../src/deep/backend/stepTrajectory.js';
+import { compareTrajectories, type Trajectory } from '../../../src/deep/train/stepTrajectory.js';
 
 const ref: Trajectory = { losses: [2, 1.5, 1.2], weights: [Float32Array.from([1, -2, 0.5]), Float32Array.from([0.1, 0.2])] };
 const copy = (t: Trajectory): Trajectory => ({ losses: [...t.losses], weights: t.weights.map((w) => w.slice()) });

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, initWeights } from '../models/index.js';
-import { MomentumSgd } from '../train/sgd.js';
-import { trainableParams, trainStep } from '../train/step.js';
+import { MomentumSgd } from './sgd.js';
+import { trainableParams, trainStep } from './step.js';
 import { Rng } from '../../util/rng.js';
 
 export interface Trajectory {

@@ -1,21 +1,21 @@
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MetricsFileError, parseMetricsJsonl, readMetricsJsonl } from '../../src/io/metricsJsonl.js';
+import { openRunDir, parseMetricsJsonl, RunDirError } from '../../src/run/index.js';
 
 const P = '/runs/r/metrics.jsonl';
-const errorOf = (text: string): MetricsFileError => {
+const errorOf = (text: string): RunDirError => {
   try {
     parseMetricsJsonl(text, P);
   } catch (e) {
-    expect(e).toBeInstanceOf(MetricsFileError);
-    expect((e as MetricsFileError).exitCode).toBe(2);
+    expect(e).toBeInstanceOf(RunDirError);
+    expect((e as RunDirError).exitCode).toBe(2);
     expect((e as Error).message).not.toMatch(/\n/);
-    return e as MetricsFileError;
+    return e as RunDirError;
   }
-  throw new Error(`expected a MetricsFileError for ${JSON.stringify(text)}`);
+  throw new Error(`expected a RunDirError for ${JSON.stringify(text)}`);
 };
 
 describe('parseMetricsJsonl', () => {
@@ -62,12 +62,22 @@ describe('parseMetricsJsonl', () => {
   });
 });
 
-describe('readMetricsJsonl', () => {
-  it('reads a file, and turns a missing one into a one-line MetricsFileError', () => {
+describe('RunDir.readMetrics', () => {
+  it('reads metrics.jsonl; a run without one has no lines yet, an unreadable one is a one-line RunDirError', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlnc-metrics-'));
+    const run = openRunDir(dir);
+    expect(run.readMetrics()).toEqual([]);
     writeFileSync(join(dir, 'metrics.jsonl'), '{"epoch":0,"nc1":0.5}\n');
-    expect(readMetricsJsonl(join(dir, 'metrics.jsonl'))).toEqual([{ epoch: 0, nc1: 0.5 }]);
-    expect(() => readMetricsJsonl(join(dir, 'nope.jsonl'))).toThrow(MetricsFileError);
-    expect(() => readMetricsJsonl(join(dir, 'nope.jsonl'))).toThrow(/^cannot read .*nope\.jsonl/);
+    expect(run.readMetrics()).toEqual([{ epoch: 0, nc1: 0.5 }]);
+    const broken = openRunDir(mkdtempSync(join(tmpdir(), 'mlnc-metrics-')));
+    mkdirSync(broken.file('metrics'));
+    expect(() => broken.readMetrics()).toThrow(RunDirError);
+    expect(() => broken.readMetrics()).toThrow(/^cannot read .*metrics\.jsonl/);
+  });
+
+  it('a headline metric that is not a number (or null) is a damaged line, named with its field', () => {
+    expect(errorOf('{"epoch":0,"nc1":"0.5"}\n').message).toBe(`${P} line 1: nc1 is not a number; the run directory is damaged`);
+    expect(errorOf('{"epoch":0,"rho":{"2":[1]}}\n').message).toMatch(/line 1: rho\.2 is not a number/);
+    expect(parseMetricsJsonl('{"epoch":0,"nc1":null,"nonFinite":["nc1"]}', P)).toEqual([{ epoch: 0, nc1: null, nonFinite: ['nc1'] }]);
   });
 });
