@@ -6,6 +6,7 @@ import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
 import { registerCompare } from './compare.js';
 import { registerFigures } from './figures.js';
+import { registerGrid } from './grid.js';
 
 /** Registers every subcommand on the root program. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerCompare(program);
   registerFigures(program);
+  registerGrid(program);
 }

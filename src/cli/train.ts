@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { join } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend } from '../deep/backend/initBackend.js';
+import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../deep/backend/initBackend.js';
 import { PRESETS } from '../deep/data/presets.js';
 import { DATASET_NAMES } from '../deep/data/types.js';
 import { ARCHS } from '../deep/models/archs.js';
@@ -17,11 +17,12 @@ import { openRunDir, TrainConfigSchema, type DataOptions, type MetricsLine, type
 import { PAL_LOSSES } from '../ufm/pal.js';
 import { BACKEND_HELP, parseChoice, parseNumberFlag } from './parse.js';
 import { UsageError } from './usageError.js';
+import { withRunLock } from '../run/lock.js';
 
 interface TrainFlags {
   dataset: string; preset: string; dataDir?: string; cacheDir?: string; arch: string; width?: string; depth?: string;
   epochs?: string; batchSize?: string; lr?: string; loss: string; lambdaH?: string; weightDecay?: string; ncEvery?: string;
-  out?: string; seed?: string; backend: string; fixedEtf?: boolean; fixDim?: boolean; resume?: boolean; counts?: string;
+  out?: string; seed?: string; backend: string; fixedEtf?: boolean; fixDim?: boolean; resume?: boolean; resumeIfExists?: boolean; counts?: string;
   workers?: string;
 }
 
@@ -53,7 +54,7 @@ export function workerPlan(flag: string | undefined, backendName: string, savedS
 }
 
 /** "60,12" → [60, 12]: samples per label set for multiplicities 1, 2, ... */
-function parseCounts(flag: string, raw: string): number[] {
+export function parseCounts(flag: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`malformed ${flag} "${raw}": expected comma-separated counts per label set, e.g. 60,12`);
   const counts = parts.map(Number);
@@ -130,7 +131,34 @@ function defaultRunDir(c: TrainConfig): string {
   return join('runs', `${c.dataset}-${c.arch}-${c.loss}-${stamp}`);
 }
 
+/**
+ * The settings of a saved run that differ from the flags' (epochs aside, which a resume may change): a run directory
+ * holds one experiment, so `--resume-if-exists` with other settings is a mistake to report, not to ignore.
+ */
+function settingsDiffer(f: TrainFlags, runDir: string): string[] {
+  const asked = trainConfigFromFlags(f);
+  const dir = openRunDir(runDir);
+  const saved = dir.readTrainConfig();
+  const differ: string[] = (Object.keys(asked) as (keyof TrainConfig)[])
+    .filter((k) => k !== 'epochs' && k !== 'shards' && JSON.stringify(asked[k]) !== JSON.stringify(saved[k]));
+  if (f.counts !== undefined && JSON.stringify(parseCounts('--counts', f.counts)) !== JSON.stringify(dir.readDataOptions().counts?.train)) differ.push('counts');
+  return differ;
+}
+
 export async function trainCommand(f: TrainFlags): Promise<void> {
+  if (f.resumeIfExists) {
+    if (f.resume) throw new UsageError('--resume-if-exists already resumes an existing run: drop --resume');
+    if (!f.out) throw new UsageError('--resume-if-exists needs --out RUN_DIR');
+    const runDir = resolve(f.out);
+    assertWritableDir(runDir);
+    // Decided with the run locked, so that two processes never both start the same run (a grid's first attempt).
+    return withRunLock(runDir, async () => {
+      if (!openRunDir(runDir).holdsRun()) return trainCommand({ ...f, resumeIfExists: false });
+      const differ = settingsDiffer(f, runDir);
+      if (differ.length) throw new UsageError(`${runDir} holds a run with other settings (${differ.join(', ')}); use another --out`);
+      return trainCommand({ ...f, resumeIfExists: false, resume: true });
+    });
+  }
   let config: TrainConfig;
   let runDir: string;
   if (f.resume) {
@@ -154,6 +182,11 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   const counts = !f.resume && f.counts ? parseCounts('--counts', f.counts) : undefined;
   // Before the backend, the data and the first epoch: a run directory that cannot be written fails now, in one line.
   assertWritableDir(runDir);
+  // Taken now, before the backend and the data: a second writer of this run is refused at once (runTraining re-enters it).
+  await withRunLock(runDir, () => trainLockedRun(f, config, runDir, backendPref, counts));
+}
+
+async function trainLockedRun(f: TrainFlags, config: TrainConfig, runDir: string, backendPref: BackendPreference, counts: number[] | undefined): Promise<void> {
   const backend = await initBackend(backendPref);
   const plan = workerPlan(f.workers, backend.name, f.resume ? (config.shards ?? 1) : undefined);
   if (plan.note) process.stderr.write(`${plan.note}\n`);
@@ -208,5 +241,6 @@ export function registerTrain(program: Command): void {
     .option('--fixed-etf', 'freeze the classifier to the canonical simplex ETF (bias trainable)')
     .option('--fix-dim', 'feature dimension K: the last block outputs K channels')
     .option('--resume', 'continue the run in --out from its newest checkpoint; with --epochs N, train it to N epochs (the cosine schedule is then recomputed over N from the resumed epoch on)')
+    .option('--resume-if-exists', 'continue the run in --out when it exists (as --resume; its settings must match these flags, --epochs aside), else start it: what a cluster job or grid task runs')
     .action(async (f: TrainFlags) => trainCommand(f));
 }

@@ -6,6 +6,7 @@ import { COMPARE_FIGURE, openRunDir, RunDirError } from '../run/index.js';
 import { readTrainingRun, type TrainingRun } from './runDir.js';
 import { compareSettingsOf, loadRunSnapshot, type SnapshotOptions } from './snapshot.js';
 import { writeFigure } from './writeFigure.js';
+import { withRunLock } from '../run/lock.js';
 
 export interface CompareOutput {
   readonly run: TrainingRun;
@@ -24,6 +25,11 @@ export function assertWritableOutputs(runDir: string): void {
 
 export async function compareRunDir(runDir: string, opts: SnapshotOptions = {}): Promise<CompareOutput> {
   const run = readTrainingRun(runDir);
+  // compare.json and compare.svg go into the run directory: no other writer may be at work there.
+  return withRunLock(run.dir, () => compareLocked(run, opts));
+}
+
+async function compareLocked(run: TrainingRun, opts: SnapshotOptions): Promise<CompareOutput> {
   // Before the (possibly tfjs) feature extraction: the outputs must be writable.
   assertWritableOutputs(run.dir);
   const snap = await loadRunSnapshot(run, opts);

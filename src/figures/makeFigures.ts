@@ -15,6 +15,7 @@ import { rhoInputForNetworks, rhoInputFromSweep } from './rhoData.js';
 import { runLabel, type TrainingRun } from './runDir.js';
 import { classMeanRows, ufmGdRun, ufmGeometryInput, ufmGramInput } from './ufmFigureData.js';
 import { writeFigure, type WrittenFigure } from './writeFigure.js';
+import { withRunLock } from '../run/lock.js';
 
 export interface MakeFiguresOptions {
   readonly runDirs: readonly string[];
@@ -33,6 +34,10 @@ interface AnalysedRun {
 }
 
 export async function makeFigures(opts: MakeFiguresOptions): Promise<WrittenFigure[]> {
+  return withRunLock(opts.outDir, () => makeFiguresLocked(opts));
+}
+
+async function makeFiguresLocked(opts: MakeFiguresOptions): Promise<WrittenFigure[]> {
   const log = opts.log ?? (() => {});
   const out: WrittenFigure[] = [];
   const put = (name: string, svg: string) => {

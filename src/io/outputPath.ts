@@ -104,7 +104,12 @@ function isDirectory(p: string): boolean {
  * message says could not be written (default: the folder itself; writeFileAtomic passes the file).
  */
 export function ensureDir(dir: string, subject = dir): void {
-  createLevels(plan(dir, subject).missing, subject);
+  ensureDirLevels(dir, subject);
+}
+
+/** ensureDir that returns the levels it created (outermost first), for callers that remove them again. */
+export function ensureDirLevels(dir: string, subject = dir): string[] {
+  return createLevels(plan(dir, subject).missing, subject);
 }
 
 /**

@@ -19,6 +19,14 @@ export interface LineSeries {
   color: string;
   points: readonly XY[];
   dash?: string;
+  /** A shaded band around the line (e.g. the spread over seeds); null bounds are gaps. */
+  band?: readonly Band[];
+}
+
+export interface Band {
+  x: number;
+  lo: number | null;
+  hi: number | null;
 }
 
 export interface LinePanelSpec {
@@ -49,7 +57,8 @@ export function panelScales(spec: LinePanelSpec, width: number, height: number):
   const ys: number[] = [];
   let clamped = false;
   for (const s of spec.series) {
-    for (const p of s.points) {
+    const values = [...s.points, ...(s.band ?? []).flatMap((b) => [{ x: b.x, y: b.lo }, { x: b.x, y: b.hi }])];
+    for (const p of values) {
       xs.push(p.x);
       if (p.y === null) continue;
       if (spec.logY && p.y < 0) {
@@ -69,6 +78,18 @@ export function panelScales(spec: LinePanelSpec, width: number, height: number):
   }
   const y = d3.scaleLinear().domain(lo === hi ? [lo - 1, hi + 1] : [lo, hi]).range([height, 0]).nice(5);
   return { x, y, clamped };
+}
+
+/** The `d` of a band's area: gaps where a bound is null; on a log scale bounds below the floor are drawn at it. */
+export function bandPath(band: readonly Band[], x: (v: number) => number, y: (v: number) => number, floor: number | null): string {
+  const at = (v: number) => y(floor === null ? v : clampToFloor(v, floor));
+  const area = d3
+    .area<Band>()
+    .defined((b) => b.lo !== null && b.hi !== null)
+    .x((b) => x(b.x))
+    .y0((b) => at(b.lo as number))
+    .y1((b) => at(b.hi as number));
+  return area(band as Band[]) ?? '';
 }
 
 /** The `d` of one series: gaps at null values; on a log scale values below the floor are drawn at the floor. */
@@ -103,6 +124,12 @@ export function drawLinePanel(g: Sel, spec: LinePanelSpec, width: number, height
   drawAxisLabel(panel, 'bottom', spec.xLabel, width, height, 38);
   drawAxisLabel(panel, 'left', spec.logY ? `${spec.yLabel} (log scale)` : spec.yLabel, width, height, 50);
   const plot = panel.append('g').attr('class', 'plot-area');
+  // Bands first, so that every line stays visible on top of every band.
+  for (const s of spec.series) {
+    if (!s.band) continue;
+    const d = bandPath(s.band, x, y, spec.logY ? spec.floor : null);
+    if (d !== '') plot.append('path').attr('class', 'band').attr('data-series', s.label).attr('d', d).attr('fill', s.color).attr('fill-opacity', 0.18).attr('stroke', 'none');
+  }
   for (const s of spec.series) {
     const d = seriesPath(s.points, x, y, spec.logY ? spec.floor : null);
     if (d === '') continue;

@@ -27,6 +27,8 @@ export interface NcRun {
   /** Legend label, e.g. "learned classifier" or "fixed ETF". */
   label: string;
   records: readonly NcRecord[];
+  /** A shaded band per record (same steps, same order): its lower and upper values, e.g. the range over seeds. */
+  band?: { lower: readonly NcRecord[]; upper: readonly NcRecord[] };
   /** Overrides the run's Tableau-10 colour. */
   color?: string;
 }
@@ -80,6 +82,14 @@ export function ncPanelSpecs(
   const multiplicities = new Set<number>();
   runs.forEach((run, ri) => {
     requireNonEmpty(run.records, `NC curves: run "${run.label}" records`);
+    if (run.band && (run.band.lower.length !== run.records.length || run.band.upper.length !== run.records.length)) {
+      throw new FigureDataError(`NC curves: run "${run.label}" band needs one lower and one upper record per record`);
+    }
+    for (const [side, recs] of Object.entries(run.band ?? {})) {
+      recs.forEach((r, i) => {
+        for (const p of BASE_PANELS) requireFiniteOrNull(p.get(r), `NC curves: run "${run.label}" band ${side} ${i} ${p.key}`);
+      });
+    }
     run.records.forEach((r, i) => {
       requireFinite(r.step, `NC curves: run "${run.label}" record ${i} step`);
       if (i > 0 && r.step < run.records[i - 1].step) {
@@ -105,6 +115,7 @@ export function ncPanelSpecs(
       label: run.label,
       color: colors[i],
       points: run.records.map((r) => ({ x: r.step, y: p.get(r) ?? null })),
+      ...(run.band ? { band: run.records.map((r, j) => ({ x: r.step, lo: p.get(run.band!.lower[j]) ?? null, hi: p.get(run.band!.upper[j]) ?? null })) } : {}),
     })).filter((s) => s.points.some((q) => q.y !== null));
     if (series.length === 0) continue;
     specs.push({ title: p.title, xLabel, yLabel: p.yLabel, series, logY: true, floor, markers });

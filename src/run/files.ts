@@ -7,6 +7,7 @@
  *   RUN_DIR/final-features.json   the final features, logits and classifier, cached by compare and figures
  *   RUN_DIR/compare.json, .svg    `mlnc compare`'s report and table
  *   RUN_DIR/validate.json         `mlnc validate`'s recomputed metrics
+ *   RUN_DIR/mlnc.lock             held by the one process writing the directory (lock.ts; also locks grid and figure folders)
  */
 export const RUN_FILES = {
   config: 'config.json',
@@ -16,6 +17,7 @@ export const RUN_FILES = {
   compareJson: 'compare.json',
   compareSvg: 'compare.svg',
   validate: 'validate.json',
+  lock: 'mlnc.lock',
 } as const;
 
 export type RunFile = keyof typeof RUN_FILES;

@@ -15,12 +15,18 @@ import { measure, ncLineFields, NonFiniteOutputError } from './measure.js';
 import { MetricsLog } from './metricsLog.js';
 import type { RunOptions, RunResult } from './runOptions.js';
 import { cosineLr } from './schedule.js';
-import { startOrResume } from './startOrResume.js';
+import { discardSetUp, startOrResume, stoppedBeforeFirstCheckpoint } from './startOrResume.js';
 import { singleProcessSteps, type StepRunner } from './stepRunner.js';
 import { crashedStop, divergedStop } from './stops.js';
 import { checkImages, type TrainingImages } from './types.js';
+import { withRunLock } from '../../run/lock.js';
 
 export async function runTraining(opts: RunOptions): Promise<RunResult> {
+  // One writer per run directory for the whole run (a concurrent --resume would interleave two trajectories).
+  return withRunLock(opts.runDir, () => trainLocked(opts));
+}
+
+async function trainLocked(opts: RunOptions): Promise<RunResult> {
   const config = TrainConfigSchema.parse(opts.config);
   const { train, test } = opts;
   const hooks = opts.hooks ?? {};
@@ -32,10 +38,16 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const dir = openRunDir(opts.runDir);
   const steps = opts.steps ?? singleProcessSteps;
   const plan = steps.plan(config, opts.backend);
-  const s = await startOrResume({ dir, config, K, inputShape, fingerprint, resume: !!opts.resume, log });
+  let resume = !!opts.resume;
+  if (resume && stoppedBeforeFirstCheckpoint(dir)) {
+    log(`${dir.path} was stopped before its first checkpoint: starting it afresh with its saved settings`);
+    discardSetUp(dir);
+    resume = false;
+  }
+  const s = await startOrResume({ dir, config, K, inputShape, fingerprint, resume, log });
   const { built, sgd, rng } = s;
   const model = built.model;
-  if (!opts.resume) {
+  if (!resume) {
     dir.writeConfig(runConfigRecord({ ...opts, config, K, inputShape, built, dataParallel: plan, fingerprint }));
   }
   const metrics = new MetricsLog(dir, s.lines, hooks.onEpochEnd);
@@ -58,7 +70,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
 
   let runner: StepRunner | undefined;
   try {
-    if (s.startEpoch === 0 && !opts.resume) {
+    if (s.startEpoch === 0 && !resume) {
       const t0 = performance.now();
       const m = await measure(model, train, test, config.evalBatchSize, config.loss);
       metrics.append({ epoch: 0, trainLoss: m.trainEvalLoss, seconds: (performance.now() - t0) / 1000, lr: cosineLr(0, config.epochs, config.lr), ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) });

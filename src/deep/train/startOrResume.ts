@@ -4,6 +4,7 @@
  * up to it), so that a resumed run continues exactly like an uninterrupted one.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { rmSync } from 'node:fs';
 import { readCheckpointState, RunDirError, type MetricsLine, type RunDir, type TrainConfig } from '../../run/index.js';
 import { Rng } from '../../util/rng.js';
 import { loadCheckpointModel, restoreOptimizerState } from '../checkpoint/checkpoint.js';
@@ -96,6 +97,21 @@ async function resume(input: StartInput, model: tf.LayersModel, sgd: MomentumSgd
   }
   input.log(`resuming ${dir.path} from ${latest.dir} (epoch ${startEpoch} of ${config.epochs})`);
   return { rng: new Rng(state.rng), startEpoch, lines, elapsed: state.elapsedSeconds ?? 0 };
+}
+
+/**
+ * A run stopped during set-up, between writing config.json and its epoch-0 checkpoint (a preempted cluster job, a kill
+ * during the epoch-0 measurement): nothing was trained, so it can start afresh from its saved settings exactly. Without
+ * this, `--resume` would refuse it for good ("no complete checkpoint") and a grid could never finish it.
+ */
+export function stoppedBeforeFirstCheckpoint(dir: RunDir): boolean {
+  return dir.holdsRun() && !dir.newestCheckpoint() && !dir.readMetrics().some((l) => l.epoch > 0);
+}
+
+/** Removes what the set-up of such a run wrote (call with the run directory locked). */
+export function discardSetUp(dir: RunDir): void {
+  rmSync(dir.file('metrics'), { force: true });
+  rmSync(dir.file('config'), { force: true });
 }
 
 /** Copies checkpoint weights into the freshly built model after checking every weight's name and shape. */

@@ -10,6 +10,7 @@ import { loadCheckpointModel } from '../checkpoint/checkpoint.js';
 import { nullNonFinite } from './finite.js';
 import { measure, ncLineFields } from './measure.js';
 import type { TrainingImages } from './types.js';
+import { withRunLock } from '../../run/lock.js';
 
 export interface ValidateOptions {
   runDir: string;
@@ -31,7 +32,12 @@ export interface ValidateSummary {
   maxDifferenceFromLog: number | null;
 }
 
+/** Recomputes every checkpoint's metrics with the run directory locked (validate.json is written into it). */
 export async function validateRun(opts: ValidateOptions): Promise<{ summary: ValidateSummary; path: string }> {
+  return withRunLock(opts.runDir, () => validateLocked(opts));
+}
+
+async function validateLocked(opts: ValidateOptions): Promise<{ summary: ValidateSummary; path: string }> {
   const { runDir, train, test } = opts;
   const dir = openRunDir(runDir);
   const config = dir.readTrainConfig();
