@@ -207,10 +207,10 @@ export async function gridReportCommand(dir: string, f: { groupBy?: string; png:
 }
 
 export function registerGrid(program: Command): void {
-  const grid = program.command('grid').description('Experiment grids: many training runs from one plan, on this machine or on a Slurm cluster');
+  const grid = program.command('grid').description('experiment grids: many training runs from one plan, on this machine or on a Slurm cluster');
   grid
     .command('run')
-    .description('Run every run of a plan (JSON or YAML); a rerun skips finished runs and resumes unfinished ones')
+    .description('run every run of a plan (JSON or YAML); a rerun skips finished runs and resumes unfinished ones')
     .argument('<plan>', 'plan file: train (shared flags), axes (flag → values), exclude, include, name, slurm')
     .requiredOption('--out <grid-dir>', 'grid directory (manifest, runs/, logs/, state/, slurm/, report/)')
     .addOption(new Option('--executor <name>', 'local: child processes on this machine; slurm: one sbatch job array').choices(['local', 'slurm']).default('local'))
@@ -226,13 +226,13 @@ export function registerGrid(program: Command): void {
     .action(async (plan: string, f: RunFlags) => gridRunCommand(plan, f));
   grid
     .command('status')
-    .description('Each run\'s state (pending, running, done, failed, stale), epoch and last NC line; asks squeue and scontrol for submitted runs')
+    .description('each run\'s state (pending, running, done, failed, stale), epoch and last NC line; asks squeue and scontrol for submitted runs')
     .argument('<grid-dir>', 'a directory written by mlnc grid run')
     .option('--json', 'print JSON')
     .action(async (dir: string, f: { json?: boolean }) => gridStatusCommand(dir, f));
   grid
     .command('report')
-    .description('Aggregate the finished runs over seeds: mean ± sd tables, NC curves with seed bands, learned vs fixed-ETF table; writes GRID_DIR/report/')
+    .description('aggregate the finished runs over seeds: mean ± sd tables, NC curves with seed bands, learned vs fixed-ETF table; writes GRID_DIR/report/')
     .argument('<grid-dir>', 'a directory written by mlnc grid run')
     .option('--group-by <flag>', 'the axis whose values get one NC curve each (default: the first varying flag other than seed)')
     .option('--no-png', 'write SVG figures only')

@@ -23,7 +23,7 @@ describe('the mlnc command line', () => {
     const r = await runCli(['frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/unknown command 'frobnicate' \(the commands are ufm, train, validate, compare, figures; see --help\)/);
+    expect(r.stderr).toMatch(/unknown command 'frobnicate' \(the commands are ufm, train, validate, compare, figures, grid; see --help\)/);
     const sub = await runCli(['ufm', 'frobnicate']);
     expect(sub.code).toBe(2);
     expect(sub.stderr).toMatch(/unknown command 'frobnicate' \(the subcommands of ufm are sweep; see --help\)/);
