@@ -19,6 +19,8 @@
  *   loadAverage — the machine's 1/5/15-minute load averages before and after the rounds (say how loaded it was).
  * Usage: npm run bench:train [-- --steps N] [--rounds R] [--resnet18-rounds R] [--no-workers] [--no-baseline]
  *   [--no-pytorch] [--threads T (the peer's threads; default 2, the most that mlnc's configurations use)]
+ *   [--webgpu-software] [--webgpu-steps N]
+ *   webgpu — ResNet18 on a hardware WebGPU adapter beside this run's ResNet18 number, or why not (bench/webgpu.ts).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -41,6 +43,7 @@ import { ncMetrics } from '../src/geometry/index.js';
 import { matrix } from '../src/geometry/types.js';
 import { Rng } from '../src/util/rng.js';
 import { startTorchPeer, type PeerNet, type TorchPeer } from './torchPeer.js';
+import { benchWebgpu } from './webgpu.js';
 
 function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -78,7 +81,7 @@ function singleProcessConfig(
       if (variant) registerWasmTrainingKernels(variant.kernels);
       try {
         const t0 = performance.now();
-        for (let s = 0; s < steps; s++) trainStep(model, sgd, x, y, opts);
+        for (let s = 0; s < steps; s++) await trainStep(model, sgd, x, y, opts);
         return (performance.now() - t0) / 1000;
       } finally {
         if (variant) registerWasmTrainingKernels();
@@ -297,8 +300,8 @@ async function main(): Promise<void> {
   const m = buildModel({ arch: c.arch, inputShape: [train.height, train.width, train.channels], K: train.K, width: c.width, depth: c.depth });
   initWeights(m.model, new Rng(3));
   const t0 = performance.now();
-  const x = extractAll(m.model, train, c.evalBatchSize);
-  const { W, b, K, d } = classifierOf(m.model);
+  const x = await extractAll(m.model, train, c.evalBatchSize);
+  const { W, b, K, d } = await classifierOf(m.model);
   const t1 = performance.now();
   ncMetrics({ features: matrix(x.n, d, x.features), labels: train.labels, K, classifier: matrix(K, d, W), bias: b });
   const t2 = performance.now();
@@ -306,11 +309,14 @@ async function main(): Promise<void> {
   console.log(`NC evaluation of the default run (${train.labels.length} images ${train.height}×${train.width}, ${c.arch} width ${c.width}, d = ${d}): ${ncEvaluationSeconds.toFixed(2)} s (metrics alone ${((t2 - t1) / 1000).toFixed(3)} s)`);
   m.model.dispose();
 
+  // webgpu (bench/webgpu.ts): ResNet18 on the WebGPU adapter beside this run's number, or why it was not measured.
+  const webgpu = await benchWebgpu(backend, resnet18ImagesPerSecond);
+
   console.log(JSON.stringify({
     imagesPerSecond, imagesPerSecondConfig: referenceNet.bestConfig, backend: backend.name, kernels: backend.kernels, referenceNetParams: refParams, batch: 64, steps, referenceNet,
     resnet18ImagesPerSecond, resnet18Input: [56, 56, 1], resnet18, pytorchPeer,
     loadAverage: { before: loadBefore, after: loadAfter }, ncEvaluationSeconds, ncMetricsSeconds: (t2 - t1) / 1000,
-    ncTrainImages: train.labels.length,
+    ncTrainImages: train.labels.length, webgpu,
   }));
 }
 

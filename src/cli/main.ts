@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../io/packageRoot.js';
 import { UserError } from '../util/userError.js';
+import { missingKernelError } from '../deep/backend/missingKernel.js';
 import { registerCommands } from './commands.js';
 import { runDefaultJob } from './defaultJob.js';
 import { rejectUnknownSubcommands } from './unknownCommand.js';
@@ -33,9 +34,11 @@ export async function main(argv: string[]): Promise<number> {
       // help/version exit with 0; commander has already printed its one-line message for usage errors.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`mlnc: ${err.message}\n`);
-      return err.exitCode;
+    // A kernel the chosen backend lacks is the user's to route around (another --backend), not a bug.
+    const user = err instanceof UserError ? err : missingKernelError(err);
+    if (user) {
+      process.stderr.write(`mlnc: ${user.message}\n`);
+      return user.exitCode;
     }
     throw err;
   }

@@ -41,5 +41,5 @@ export function parsePerSet(raw: string): Record<number, number> {
 
 /** Help text of every command's --backend flag. */
 export const BACKEND_HELP =
-  `tfjs backend: ${BACKEND_PREFERENCES.join(', ')} (auto: the first of the others that loads, in this order); also MLNC_BACKEND. ` +
-  'On wasm, MLNC_NATIVE=0 turns the native kernels off';
+  `tfjs backend: ${BACKEND_PREFERENCES.join(', ')} (auto: the first of the others that loads, in this order, webgpu only on ` +
+  'a hardware GPU); also MLNC_BACKEND. On wasm, MLNC_NATIVE=0 turns the native kernels off';

@@ -34,6 +34,14 @@ interface TrainFlags {
  */
 export function workerPlan(flag: string | undefined, backendName: string, savedShards: number | undefined): { workers: number; shards: number; note?: string } {
   const asked = flag === undefined ? undefined : parseNumberFlag('--workers', flag, { integer: true, positive: true });
+  // Worker threads are a CPU feature: on one GPU a run trains in one process.
+  if (backendName === 'webgpu') {
+    if (savedShards !== undefined && savedShards > 1) {
+      throw new UsageError(`this run was trained data-parallel over ${savedShards} shards on CPU worker threads, which webgpu does not run; resume it with --backend wasm`);
+    }
+    if (asked !== undefined && asked > 1) throw new UsageError('--workers: data-parallel worker threads are a CPU feature; on webgpu a run trains in one process (omit --workers)');
+    return { workers: 1, shards: 1 };
+  }
   if (savedShards !== undefined) {
     if (savedShards <= 1) {
       return { workers: 1, shards: 1, note: asked !== undefined && asked > 1 ? 'this run was trained in one process; --workers is ignored on resume (the shard count is part of a run)' : undefined };
@@ -197,7 +205,7 @@ async function trainLockedRun(f: TrainFlags, config: TrainConfig, runDir: string
   const threads = plan.shards > 1 ? ` with ${plan.workers} worker thread(s) over ${plan.shards} shards per batch` : '';
   process.stderr.write(`backend ${describeBackend(backend)}${threads}; ${splits.train.labels.length} training and ${splits.test.labels.length} test images of ${splits.train.height}×${splits.train.width}×${splits.train.channels}, K = ${splits.train.K}\n`);
   const r = await runTraining({
-    config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels,
+    config, train: splits.train, test: splits.test, runDir, resume: !!f.resume, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
     datasetRecipe: splits.train.recipe, dataOptions: { ...dataOptions }, hooks: progressHooks(),
     steps: dataParallelSteps({ workers: plan.workers }),
   });

@@ -24,7 +24,7 @@ export async function validateCommand(runDirArg: string, f: ValidateFlags): Prom
   const backend = await initBackend(backendPref);
   const splits = await loadRunData(config, data);
   const { summary, path } = await validateRun({
-    runDir: run.path, train: splits.train, test: splits.test, backend: backend.name,
+    runDir: run.path, train: splits.train, test: splits.test, backend: backend.name, adapter: backend.adapter,
     onCheckpoint: (epoch, dir) => process.stderr.write(`validating epoch ${epoch} (${dir})\n`),
   });
   for (const r of summary.checkpoints) {

@@ -58,7 +58,7 @@ export async function trainShortRuns(opts: ShortRunOptions): Promise<string[]> {
     if (dir.holdsRun()) throw new RunDirError(`${dir.path} holds an incomplete run; delete it or pass run directories`);
     opts.log?.(`training ${fixedEtf ? 'a fixed-ETF' : 'a learned'}-classifier run for ${opts.epochs} epochs into ${dir.path} (backend ${describeBackend(backend)})`);
     await runTraining({
-      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir.path, backend: backend.name, kernels: backend.kernels,
+      config: { ...base, fixedEtf }, train: splits.train, test: splits.test, runDir: dir.path, backend: backend.name, kernels: backend.kernels, adapter: backend.adapter,
       datasetRecipe: splits.train.recipe, dataOptions: {},
       hooks: { onEpochEnd: (l) => opts.log?.(`  epoch ${l.epoch}: loss ${typeof l.trainLoss === 'number' ? l.trainLoss.toFixed(3) : l.trainLoss}, ${typeof l.seconds === 'number' ? l.seconds.toFixed(1) : '?'} s`) },
     });

@@ -88,8 +88,8 @@ async function extractSnapshot(run: TrainingRun, ckptDir: string, epoch: number,
   }
   const model = await loadCheckpointModel(ckptDir);
   try {
-    const tr = extractAll(model, splits.train, c.evalBatchSize);
-    const { W, b, K, d } = classifierOf(model);
+    const tr = await extractAll(model, splits.train, c.evalBatchSize);
+    const { W, b, K, d } = await classifierOf(model);
     return {
       K, d, epoch, labels: splits.train.labels, features: tr.features, logits: tr.logits, W, b, testDecoding: loggedDecoding(run, epoch),
     };

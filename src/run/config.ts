@@ -11,6 +11,15 @@ import { PAL_LOSSES } from '../ufm/pal.js';
 
 const positiveInt = z.number().int().positive();
 
+/** A WebGPU adapter as Dawn describes it (src/deep/backend/webgpu.ts AdapterInfo); fallback = a software adapter. */
+export const AdapterSchema = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  fallback: z.boolean(),
+});
+
 /** Everything that determines a training run (saved as RUN_DIR/config.json under `train`). */
 export const TrainConfigSchema = z.object({
   dataset: z.enum(DATASET_NAMES),
@@ -64,6 +73,8 @@ export const RunConfigSchema = z.object({
   backend: z.string(),
   /** Which conv kernels the wasm backend ran. */
   kernels: z.string().optional(),
+  /** On webgpu: the adapter (GPU) the run trained on. */
+  adapter: AdapterSchema.optional(),
   loss: z.enum(PAL_LOSSES),
   lambdaHConvention: z.string(),
   conventions: z.record(z.string(), z.string()),

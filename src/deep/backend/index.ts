@@ -1,5 +1,7 @@
-/** Public surface of the backend module: backend selection, the wasm training kernels. */
-export { initBackend, BackendError, BACKEND_PREFERENCES, wasmBinaryDir } from './initBackend.js';
+/** Public surface of the backend module: backend selection (webgpu included), the wasm training kernels. */
+export { initBackend, BackendError, BACKEND_PREFERENCES, describeBackend, wasmBinaryDir } from './initBackend.js';
+export { describeAdapter, isSoftwareAdapter, probeAdapter, WebgpuUnavailableError } from './webgpu.js';
+export type { AdapterInfo } from './webgpu.js';
 export type { BackendPreference, BackendInfo, InitBackendOptions } from './initBackend.js';
 export { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
 export type { WasmKernelOptions } from './registerWasmTrainingKernels.js';

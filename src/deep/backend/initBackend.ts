@@ -1,8 +1,8 @@
 /**
- * Picks and initialises the tfjs backend: node-gpu → node → wasm → cpu.
+ * Picks and initialises the tfjs backend: node-gpu → node → webgpu (hardware adapters only) → wasm → cpu.
  *
  * tfjs-node(-gpu) are optional dependencies (their install downloads libtensorflow), so each is a caught dynamic
- * import. All backends share the one tfjs-core instance that '@tensorflow/tfjs' re-exports: tfjs-node registers
+ * import; so are webgpu's two packages (webgpu.ts). All backends share the one tfjs-core instance that '@tensorflow/tfjs' re-exports: tfjs-node registers
  * its backend on the tfjs-core it requires, which npm dedupes to the same package.
  */
 import { createRequire } from 'node:module';
@@ -11,9 +11,10 @@ import { UserError } from '../../util/userError.js';
 import { registerWasmTrainingKernels } from './registerWasmTrainingKernels.js';
 import type { WasmKernelOptions } from './registerWasmTrainingKernels.js';
 import { loadNativeKernels } from './nativeKernels.js';
+import { describeAdapter, initWebgpu, type AdapterInfo } from './webgpu.js';
 
 /** The one list of backend names (`--backend`, MLNC_BACKEND); `auto` tries the others in this order. */
-export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 export interface InitBackendOptions {
@@ -30,11 +31,14 @@ export interface BackendInfo {
   kind: Exclude<BackendPreference, 'auto'>;
   /** On wasm: which conv kernels run, e.g. 'native conv kernels (avx2 fma)' or why the pure-wasm ones do. */
   kernels?: string;
+  /** On webgpu: the adapter (GPU) the backend runs on. */
+  adapter?: AdapterInfo;
   tf: typeof tf;
 }
 
-/** 'wasm' or 'wasm + native conv kernels (avx2 fma)': what a run reports as its backend. */
+/** 'wasm + native conv kernels (avx2 fma)' or 'webgpu on nvidia ampere: …': what a run reports as its backend. */
 export function describeBackend(info: BackendInfo): string {
+  if (info.adapter !== undefined) return `${info.name} on ${describeAdapter(info.adapter)}`;
   return info.kernels === undefined ? info.name : `${info.name} + ${info.kernels}`;
 }
 
@@ -46,14 +50,14 @@ function wasmKernelDescription(opts: InitBackendOptions): string {
 /** A backend that cannot be used as asked (not installed, failed to initialise, an unknown name). */
 export class BackendError extends UserError {}
 
-type Attempt = () => Promise<string>;
+/** Sets the backend up; returns the adapter on webgpu. */
+type Attempt = () => Promise<AdapterInfo | void>;
 
-async function tryNode(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<string> {
+async function tryNode(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<void> {
   // A variable specifier keeps TypeScript from requiring the (possibly absent) package's types.
   const spec: string = pkg;
   await import(spec);
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but backend 'tensorflow' did not initialise`);
-  return 'tensorflow';
 }
 
 /** Directory of the tfjs-backend-wasm .wasm binaries, resolved through node_modules from this file. */
@@ -64,7 +68,7 @@ export function wasmBinaryDir(): string {
 
 let wasmPathsSet = false;
 
-async function tryWasm(opts: InitBackendOptions): Promise<string> {
+async function tryWasm(opts: InitBackendOptions): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (!wasmPathsSet) {
     wasm.setWasmPaths(wasmBinaryDir());
@@ -72,19 +76,23 @@ async function tryWasm(opts: InitBackendOptions): Promise<string> {
   }
   if (!(await tf.setBackend('wasm'))) throw new Error(`backend 'wasm' did not initialise`);
   registerWasmTrainingKernels(opts.wasmKernels, opts.env ?? process.env);
-  return 'wasm';
 }
 
-async function tryCpu(): Promise<string> {
+async function tryCpu(): Promise<void> {
   // The cpu backend greets Node users with a banner recommending tfjs-node; mlnc reports its backend itself.
   // backend_util.warn stays silent in production mode (tf.enableProdMode), which only also skips debug-mode checks.
   tf.enableProdMode();
   if (!(await tf.setBackend('cpu'))) throw new Error(`backend 'cpu' did not initialise`);
-  return 'cpu';
 }
 
-function attemptFor(kind: Exclude<BackendPreference, 'auto'>, opts: InitBackendOptions): Attempt {
+/**
+ * In `auto`, webgpu counts only on a hardware adapter: a software (fallback) one such as lavapipe trains slower than
+ * wasm, so it is used only when asked for by name.
+ */
+function attemptFor(kind: Exclude<BackendPreference, 'auto'>, opts: InitBackendOptions, auto: boolean): Attempt {
   switch (kind) {
+    case 'webgpu':
+      return () => initWebgpu({ requireHardware: auto });
     case 'node-gpu':
       return () => tryNode('@tensorflow/tfjs-node-gpu');
     case 'node':
@@ -101,11 +109,12 @@ function parsePreference(value: string, source: string): BackendPreference {
   throw new BackendError(`${source} '${value}' is not a backend; expected one of ${BACKEND_PREFERENCES.join(', ')}`);
 }
 
+
 let current: { preference: BackendPreference; info: BackendInfo } | undefined;
 
 /**
  * Initialise a backend. The argument wins over env MLNC_BACKEND, which wins over 'auto'. 'auto' tries
- * node-gpu → node → wasm → cpu and silently skips what is unavailable; an explicit choice that cannot
+ * node-gpu → node → webgpu (hardware adapter only) → wasm → cpu and silently skips what is unavailable; an explicit choice that cannot
  * load throws BackendError. Idempotent: a repeated call with the same preference returns the same result
  * (re-selecting the backend if someone switched it since).
  */
@@ -128,10 +137,11 @@ export async function initBackend(preference?: BackendPreference, opts: InitBack
   const failures: string[] = [];
   for (const kind of kinds) {
     try {
-      await attemptFor(kind, opts)();
+      const adapter = await attemptFor(kind, opts, pref === 'auto')();
       await tf.ready();
       const info: BackendInfo = { name: tf.getBackend(), kind, tf };
       if (kind === 'wasm') info.kernels = wasmKernelDescription(opts);
+      if (adapter) info.adapter = adapter;
       current = { preference: pref, info };
       return info;
     } catch (err) {

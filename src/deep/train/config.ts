@@ -1,4 +1,5 @@
 import type { DataOptions, RunConfig, TrainConfig } from '../../run/index.js';
+import type { AdapterInfo } from '../backend/webgpu.js';
 import type { BuiltModel } from '../models/index.js';
 import { FEATURE_PENALTY_CONVENTION } from '../palLoss.js';
 import type { TrainingImages } from './types.js';
@@ -53,6 +54,7 @@ export interface RunRecordInput {
   test?: TrainingImages;
   backend: string;
   kernels?: string;
+  adapter?: AdapterInfo;
   datasetRecipe?: Record<string, unknown>;
   dataOptions?: DataOptions;
   dataParallel: RunConfig['dataParallel'];
@@ -67,6 +69,7 @@ export function runConfigRecord(r: RunRecordInput): RunConfig {
     inputShape: [...r.inputShape],
     backend: r.backend,
     ...(r.kernels === undefined ? {} : { kernels: r.kernels }),
+    ...(r.adapter === undefined ? {} : { adapter: r.adapter }),
     loss: r.config.loss,
     lambdaHConvention: CONVENTIONS.featurePenalty,
     conventions: CONVENTIONS,

@@ -39,14 +39,14 @@ function checkFinite(x: Extracted, set: string): void {
 }
 
 /** Extracts training (and test) features in inference mode and computes every metric. */
-export function measure(model: tf.LayersModel, train: TrainingImages, test: TrainingImages | undefined, batchSize: number, loss: PalLoss): Measurement {
-  const tr = extractAll(model, train, batchSize);
+export async function measure(model: tf.LayersModel, train: TrainingImages, test: TrainingImages | undefined, batchSize: number, loss: PalLoss): Promise<Measurement> {
+  const tr = await extractAll(model, train, batchSize);
   checkFinite(tr, 'training');
-  const { W, b, K, d } = classifierOf(model);
+  const { W, b, K, d } = await classifierOf(model);
   const nc = ncMetrics({ features: matrix(tr.n, tr.d, tr.features), labels: train.labels, K, classifier: matrix(K, d, W), bias: b });
   const out: Measurement = { trainEvalLoss: meanPal(tr, train.labels, loss), nc };
   if (test) {
-    const te = extractAll(model, test, batchSize);
+    const te = await extractAll(model, test, batchSize);
     checkFinite(te, 'test');
     out.test = {
       loss: meanPal(te, test.labels, loss),

@@ -59,9 +59,9 @@ async function trainLocked(opts: RunOptions): Promise<RunResult> {
     throw err instanceof StepRunnerCrashError ? crashedStop(err, epoch, dir.newestCheckpoint()) : err;
   };
   /** The NC fields of an epoch's line, measured in inference mode; outputs that overflow are a diverged run. */
-  const ncFields = (epoch: number, lr: number): Partial<MetricsLine> => {
+  const ncFields = async (epoch: number, lr: number): Promise<Partial<MetricsLine>> => {
     try {
-      const m = measure(model, train, test, config.evalBatchSize, config.loss);
+      const m = await measure(model, train, test, config.evalBatchSize, config.loss);
       return { trainEvalLoss: m.trainEvalLoss, ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) };
     } catch (err) {
       throw err instanceof NonFiniteOutputError ? diverged(`${err.message} after epoch ${epoch}`, lr) : err;
@@ -72,7 +72,7 @@ async function trainLocked(opts: RunOptions): Promise<RunResult> {
   try {
     if (s.startEpoch === 0 && !resume) {
       const t0 = performance.now();
-      const m = measure(model, train, test, config.evalBatchSize, config.loss);
+      const m = await measure(model, train, test, config.evalBatchSize, config.loss);
       metrics.append({ epoch: 0, trainLoss: m.trainEvalLoss, seconds: (performance.now() - t0) / 1000, lr: cosineLr(0, config.epochs, config.lr), ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) });
       await save(0);
     }
@@ -88,11 +88,11 @@ async function trainLocked(opts: RunOptions): Promise<RunResult> {
         onNonFinite: (what) => diverged(what, lr),
       }).catch(crashed(epoch));
       // The last update of the epoch is not followed by a forward pass: check the weights themselves before saving them.
-      if (!weightsFinite(model)) throw diverged(`the weights became non-finite during epoch ${epoch}`, lr);
+      if (!(await weightsFinite(model))) throw diverged(`the weights became non-finite during epoch ${epoch}`, lr);
       const line: MetricsLine = {
         epoch, trainLoss: totals.trainLoss, trainPenalty: totals.trainPenalty, trainAccuracy: totals.trainAccuracy, lr,
         imagesPerSecond: totals.images / ((performance.now() - t0) / 1000),
-        ...(isNcEpoch(epoch, config) ? ncFields(epoch, lr) : {}),
+        ...(isNcEpoch(epoch, config) ? await ncFields(epoch, lr) : {}),
       };
       line.seconds = (performance.now() - t0) / 1000;
       elapsed += line.seconds;
@@ -121,6 +121,12 @@ function checkSplits(train: TrainingImages, test: TrainingImages | undefined): v
   }
 }
 
-function weightsFinite(model: tf.LayersModel): boolean {
-  return tf.tidy(() => model.weights.every((w) => tf.all(tf.isFinite(w.read())).dataSync()[0] === 1));
+/** Whether every weight is finite, in one asynchronous read (a GPU backend cannot read synchronously). */
+async function weightsFinite(model: tf.LayersModel): Promise<boolean> {
+  const flags = tf.tidy(() => tf.stack(model.weights.map((w) => tf.all(tf.isFinite(w.read())))));
+  try {
+    return (await flags.data()).every((f) => f === 1);
+  } finally {
+    flags.dispose();
+  }
 }

@@ -1,4 +1,5 @@
 import type { DataOptions, MetricsLine, TrainConfig } from '../../run/index.js';
+import type { AdapterInfo } from '../backend/webgpu.js';
 import type { StepRunners } from './stepRunner.js';
 import type { TrainingImages } from './types.js';
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   backend: string;
   /** Which conv kernels the wasm backend ran (BackendInfo.kernels), recorded in config.json. */
   kernels?: string;
+  /** On webgpu: the adapter the run trained on (BackendInfo.adapter), recorded in config.json. */
+  adapter?: AdapterInfo;
   datasetRecipe?: Record<string, unknown>;
   /** How the data was loaded (data dir, counts), so that `mlnc validate` can load the same data. */
   dataOptions?: DataOptions;

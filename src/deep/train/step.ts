@@ -27,8 +27,11 @@ export function trainableParams(model: tf.LayersModel): NamedVariable[] {
  * One SGD step on one batch: forward in training mode (BatchNorm uses batch statistics and updates its running
  * averages), loss = mean c_m·PAL + λ_H·Σ‖h‖², gradients of every trainable variable, then the optimiser's update.
  * Weight decay is applied inside the optimiser, not in this loss.
+ *
+ * The loss, the penalty and the logits come back in one asynchronous read: a GPU backend (webgpu) cannot read
+ * synchronously in Node, and one read is one wait for the device instead of three.
  */
-export function trainStep(model: tf.LayersModel, sgd: MomentumSgd, x: tf.Tensor4D, y: tf.Tensor2D, opts: StepOptions): StepResult {
+export async function trainStep(model: tf.LayersModel, sgd: MomentumSgd, x: tf.Tensor4D, y: tf.Tensor2D, opts: StepOptions): Promise<StepResult> {
   let dataTerm: tf.Scalar | undefined;
   let pen: tf.Scalar | undefined;
   let logitsOut: tf.Tensor2D | undefined;
@@ -45,12 +48,16 @@ export function trainStep(model: tf.LayersModel, sgd: MomentumSgd, x: tf.Tensor4
   // variableGrads keys gradients by the tf.Variable's own name; re-key them by our stable names.
   const named: Record<string, tf.Tensor> = {};
   for (const p of sgd.params) named[p.name] = grads[p.variable.name];
-  const result: StepResult = {
-    loss: (dataTerm as tf.Scalar).dataSync()[0],
-    penalty: (pen as tf.Scalar).dataSync()[0],
-    logits: (logitsOut as tf.Tensor2D).dataSync() as Float32Array,
-  };
+  const packed = tf.tidy(() => tf.concat([tf.reshape(dataTerm as tf.Scalar, [1]), tf.reshape(pen as tf.Scalar, [1]), tf.reshape(logitsOut as tf.Tensor2D, [-1])]));
+  let read: Float32Array;
+  try {
+    read = (await packed.data()) as Float32Array;
+  } catch (err) {
+    tf.dispose([packed, value, dataTerm, pen, logitsOut, ...Object.values(grads)]);
+    throw err;
+  }
+  const result: StepResult = { loss: read[0], penalty: read[1], logits: read.slice(2) };
   if (Number.isFinite(result.loss) && Number.isFinite(result.penalty)) sgd.step(named, opts.lr);
-  tf.dispose([value, dataTerm, pen, logitsOut, ...Object.values(grads)]);
+  tf.dispose([packed, value, dataTerm, pen, logitsOut, ...Object.values(grads)]);
   return result;
 }

@@ -52,7 +52,8 @@ export const singleProcessSteps: StepRunners = {
       async step(indices, lr) {
         const { x, y } = makeBatch(train, indices);
         try {
-          return trainStep(model, sgd, x, y, { loss: config.loss, lambdaH: config.lambdaH, lr });
+          // Awaited here, so that the batch outlives the (asynchronous) step.
+          return await trainStep(model, sgd, x, y, { loss: config.loss, lambdaH: config.lambdaH, lr });
         } finally {
           tf.dispose([x, y]);
         }

@@ -5,6 +5,7 @@
  * on the backend that trained the run, since inference is deterministic).
  */
 import { openRunDir, readCheckpointState, RunDirError, type MetricsLine, type TrainConfig } from '../../run/index.js';
+import type { AdapterInfo } from '../backend/webgpu.js';
 import { loadCheckpointModel } from '../checkpoint/checkpoint.js';
 import { nullNonFinite } from './finite.js';
 import { measure, ncLineFields } from './measure.js';
@@ -16,12 +17,15 @@ export interface ValidateOptions {
   train: TrainingImages;
   test?: TrainingImages;
   backend: string;
+  /** On webgpu: the adapter the metrics were recomputed on, recorded in validate.json. */
+  adapter?: AdapterInfo;
   onCheckpoint?(epoch: number, dir: string): void;
 }
 
 export interface ValidateSummary {
   runDir: string;
   backend: string;
+  adapter?: AdapterInfo;
   config: TrainConfig;
   checkpoints: Record<string, unknown>[];
   /** Largest |logged − recomputed| over the headline NC metrics of epochs present in both. */
@@ -52,7 +56,7 @@ async function validateLocked(opts: ValidateOptions): Promise<{ summary: Validat
       if (model.inputs[0].shape.slice(1).join('x') !== [train.height, train.width, train.channels].join('x') || (model.outputs[0].shape[1] as number) !== train.K) {
         throw new RunDirError(`checkpoint ${c.dir} does not fit the data (input ${model.inputs[0].shape.slice(1).join('×')}, K ${model.outputs[0].shape[1]})`);
       }
-      const m = measure(model, train, test, config.evalBatchSize, config.loss);
+      const m = await measure(model, train, test, config.evalBatchSize, config.loss);
       const row: Record<string, unknown> = { epoch: state.epoch, checkpoint: c.name, trainEvalLoss: m.trainEvalLoss, ...ncLineFields(m.nc), ...(m.test ? { test: m.test } : {}) };
       const log = logged.get(state.epoch);
       if (log && typeof log.nc1 === 'number') {
@@ -67,6 +71,6 @@ async function validateLocked(opts: ValidateOptions): Promise<{ summary: Validat
       model.dispose();
     }
   }
-  const summary: ValidateSummary = { runDir, backend: opts.backend, config, checkpoints: rows, maxDifferenceFromLog: maxDiff };
+  const summary: ValidateSummary = { runDir, backend: opts.backend, ...(opts.adapter === undefined ? {} : { adapter: opts.adapter }), config, checkpoints: rows, maxDifferenceFromLog: maxDiff };
   return { summary, path: dir.writeJson('validate', summary) };
 }

@@ -56,7 +56,7 @@ async function singleProcessTrajectory(source: ModelSource, weights: NamedArray[
   const steps: StepResult[] = [];
   for (const idx of batches) {
     const { x, y } = makeBatch(ds, idx);
-    steps.push(trainStep(model, sgd, x, y, { loss: 'pal', lambdaH: LAMBDA_H, lr: LR }));
+    steps.push(await trainStep(model, sgd, x, y, { loss: 'pal', lambdaH: LAMBDA_H, lr: LR }));
     tf.dispose([x, y]);
   }
   const velocity = (await sgd.stateArrays()).map((s) => ({ ...s }));

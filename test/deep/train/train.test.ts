@@ -58,11 +58,11 @@ describe('training loop (tiny synthetic data, cpu backend)', () => {
 
   it('a reloaded checkpoint gives identical features: its NC metrics equal the logged ones, and agree with a direct d×d computation', async () => {
     const model = await loadCheckpointModel(join(dir('full'), 'checkpoints', 'epoch-0004'));
-    const x = extractAll(model, train, 16);
-    const { W, K, d } = classifierOf(model);
+    const x = await extractAll(model, train, 16);
+    const { W, K, d } = await classifierOf(model);
     const line = readLines(dir('full'))[4];
     // Identical predictions: the geometry module on the reloaded features reproduces the logged metrics bit for bit.
-    const again = ncMetrics({ features: matrix(x.n, d, x.features), labels: train.labels, K, classifier: matrix(K, d, W), bias: classifierOf(model).b });
+    const again = ncMetrics({ features: matrix(x.n, d, x.features), labels: train.labels, K, classifier: matrix(K, d, W), bias: (await classifierOf(model)).b });
     expect(again.nc1).toBe(line.nc1);
     expect(again.nc3).toBe(line.nc3);
     // Direct NC1 = tr(Σ_W Σ_B⁺)/K with explicit d×d covariances and a pseudo-inverse (multiplicity-1 samples).
